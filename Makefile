@@ -1,0 +1,31 @@
+# Two commands matter: `make run` (set up, then run the main job) and `make test`
+# (set up, then run every test). Both create .venv from pinned constraints.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench schema clean setup
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) -e '.[test]'
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/explorer report data/scenarios/russia_ukraine_talks.yaml
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:randomly
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds -p no:randomly -o addopts=""
+
+schema: $(STAMP)
+	$(BIN)/explorer schema > data/schema/scenario.schema.json
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,4 @@
+import sys
+from explorer.cli import main
+
+sys.exit(main())

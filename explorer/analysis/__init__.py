@@ -1,0 +1,1 @@
+"""Pure numerical analysis of a scenario (numpy; no plotting, no widgets)."""

@@ -1,0 +1,148 @@
+"""The ``explorer`` command line: validate, report, convert, schema.
+
+Input problems print one line each on stderr (file:line: field: problem) and
+exit with status 2; there is never a traceback for a bad file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from explorer.analysis.analysis import analyze
+from explorer.errors import Problem, ScenarioError
+from explorer.io.importers import read_bdm, read_decide, sniff
+from explorer.io.loader import SCENARIO_SUFFIXES, load, parse_text, read_text, scenario_from_mapping
+from explorer.io.writer import dumps, write_atomic
+from explorer.model.schema import ScenarioData
+from explorer.report import FORMATS
+
+EXIT_INPUT = 2
+
+
+def _fail(problems: Sequence[Problem]) -> int:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return EXIT_INPUT
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    problems: list[Problem] = []
+    for path in args.paths:
+        try:
+            scenario = load(path)
+        except ScenarioError as error:
+            problems += error.problems
+        else:
+            if not args.quiet:
+                print(f"{path}: valid ({len(scenario.parties)} parties, {len(scenario.issues)} issues, "
+                      f"{len(scenario.stances)} stances, {len(scenario.concessions)} concessions)")
+    return _fail(problems) if problems else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    scenario = load(args.path).with_concessions(args.concede)
+    sys.stdout.write(FORMATS[args.format](analyze(scenario)))
+    return 0
+
+
+def read_any(path: str, kind: str = "auto", **options) -> ScenarioData:
+    """Read our YAML/JSON, a DECIDE file or a BDM CSV, validated, as ScenarioData."""
+    text = read_text(path)
+    suffix = Path(path).suffix.lower()
+    if kind == "auto":
+        kind = "scenario" if suffix in SCENARIO_SUFFIXES else sniff(text)
+    if kind == "scenario":
+        raw, lines = parse_text(text, path, suffix if suffix == ".json" else ".yaml")
+        return scenario_from_mapping(raw, path, lines).data
+    if kind == "decide":
+        raw = read_decide(text, path, veto=options.get("veto"), as_of=options.get("as_of"))
+    elif kind == "bdm":
+        raw = read_bdm(text, path, veto=options.get("veto"), scale=options.get("scale"),
+                       issue=options.get("issue") or "issue", as_of=options.get("as_of"))
+    else:
+        raise ScenarioError.single(
+            "cannot tell the format: expected a scenario (.yaml/.json), a DECIDE file ('#A' rows)"
+            " or a BDM CSV (Actor,Capability,Position,Salience); use --from", file=path)
+    try:
+        return scenario_from_mapping(raw, path).data
+    except ScenarioError as error:  # the import gave values our format refuses: name the input file
+        raise ScenarioError(Problem(p.path, p.message + " (after import)", None, path) for p in error.problems)
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    out_suffix = Path(args.output).suffix.lower()
+    if args.output != "-" and out_suffix not in SCENARIO_SUFFIXES:
+        return _fail([Problem(("OUT",), f"write .yaml, .yml or .json, not '{out_suffix or args.output}'",
+                              file=args.output)])
+    data = read_any(args.input, args.source_format, veto=args.veto, scale=args.scale,
+                    issue=args.issue, as_of=args.as_of)
+    text = dumps(data, "json" if out_suffix == ".json" else "yaml")
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        try:
+            write_atomic(args.output, text)
+        except OSError as error:
+            return _fail([Problem(("OUT",), f"cannot write: {error.strerror}", file=args.output)])
+        print(f"wrote {args.output} ({len(data.parties)} parties, {len(data.issues)} issues, "
+              f"{len(data.stances)} stances)", file=sys.stderr)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    schema = ScenarioData.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Negotiation scenario"
+    sys.stdout.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="explorer", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check scenario files; exit 2 with one line per problem")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("report", help="gaps, zones and predicted outcomes of a scenario")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--concede", action="append", default=[], metavar="ID",
+                   help="apply a concession (repeatable)")
+    p.add_argument("--format", choices=sorted(FORMATS), default="text")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("convert", help="convert between our YAML/JSON, DECIDE and BDM files")
+    p.add_argument("input", metavar="IN")
+    p.add_argument("output", metavar="OUT", help=".yaml/.yml/.json, or - for YAML on stdout")
+    p.add_argument("--from", dest="source_format", choices=["auto", "scenario", "decide", "bdm"], default="auto")
+    p.add_argument("--veto", type=lambda s: [v for v in s.split(",") if v], default=None, metavar="A,B",
+                   help="the veto parties (default: every imported party)")
+    p.add_argument("--scale", type=float, nargs=2, default=None, metavar=("LOW", "HIGH"),
+                   help="BDM: the issue's scale ends (default: smallest and largest position)")
+    p.add_argument("--issue", default=None, help="BDM: the issue's name")
+    p.add_argument("--as-of", type=datetime.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                   help="date the coding reflects (default: today)")
+    p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
+    p.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ScenarioError as error:
+        return _fail(error.problems)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Reading and writing scenarios: our YAML/JSON, DECIDE and BDM files."""

@@ -1,0 +1,1 @@
+"""The scenario model: the file format, cross-checks and concessions."""

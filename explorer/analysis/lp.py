@@ -1,14 +1,24 @@
 """Linear programmes over packages inside the zones, solved with HiGHS.
 
-Every programme here shares one core. For the veto parties p (rows of ``share``
-and ``position``) and issues i, with a distance variable d_s for each stance
-s = (p, i):
+Every programme here shares one core, the *segment formulation*. On issue i,
+the zone [zone_lo_i, zone_hi_i] is cut at every veto position and at the
+anchor into segments k of length L_k, with a column 0 ≤ y_k ≤ L_k each, and
 
-    zone_lo_i ≤ o_i ≤ zone_hi_i,     d_s ≥ o_i − x_s,     d_s ≥ x_s − o_i,
+    o_i = zone_lo_i + Σ_{k ∈ i} y_k.
 
-so that gain_p = u_p(o) − r_p ≥ G_p − Σ_s a_s d_s with G_p = Σ_i ŝ_pi − r_p and
-a_s = ŝ_s / 100 (equality wherever d_s is tight, which the objectives enforce
-for every party that matters to them). Callers add party rows and objectives.
+On a segment every party's utility is linear in o_i, with slope
+σ_pk = ŝ_pi/100 · sign(x_pi − mid_k), so for segments filled in order
+
+    gain_p(o) = u_p(o) − r_p = B_p + Σ_k σ_pk y_k,     B_p = gain_p(zone_lo).
+
+u_p is concave in o_i (its slopes fall from segment to segment), so filling the
+segments of an issue out of order never gives any party more than its true
+gain at that o. A programme that maximises gains (or a concave function of
+them) therefore loses nothing by this relaxation: moving the same total Σ_k y_k
+into order keeps o and raises no party's constraint violation. The same holds
+for the convex tie-break distance |o_i − anchor_i|, whose slopes rise. So each
+programme's optimum is exact, and the package is read off the y columns.
+Rows are one per party (plus cuts); there are no per-stance distance columns.
 """
 
 from __future__ import annotations
@@ -78,40 +88,40 @@ class LPError(RuntimeError):
 
 @dataclass
 class PackageLP:
-    """The shared core: issue outcomes o, stance distances d, then extra columns."""
+    """The shared core: one column per zone segment, then the caller's columns."""
 
     share: np.ndarray  # (k, n) veto parties' ŝ, 0 where no stance
     position: np.ndarray  # (k, n) NaN where no stance
     reservation: np.ndarray  # (k,)
     zone_lo: np.ndarray  # (n,)
     zone_hi: np.ndarray  # (n,)
+    anchor: np.ndarray  # (n,) an extra breakpoint per issue (the tie-break target)
 
     def __post_init__(self) -> None:
         k, n = self.share.shape
         self.k, self.n = k, n
-        party, issue = np.nonzero(~np.isnan(self.position))
-        self.stance_party, self.stance_issue = party, issue
-        self.m = len(party)
-        self.stance_x = self.position[party, issue]
-        self.stance_a = self.share[party, issue] / 100
-        self.max_gain = self.share.sum(axis=1) - self.reservation  # G_p
+        issue, start, length = [], [], []
+        for i in range(n):
+            cuts = np.concatenate([self.position[:, i], [self.zone_lo[i], self.zone_hi[i], self.anchor[i]]])
+            cuts = np.unique(np.clip(cuts[~np.isnan(cuts)], self.zone_lo[i], self.zone_hi[i]))
+            issue += [i] * (len(cuts) - 1)
+            start.append(cuts[:-1])
+            length.append(np.diff(cuts))
+        self.segment_issue = np.array(issue, dtype=np.intp)
+        self.segment_start = np.concatenate(start) if start else np.zeros(0)
+        self.segment_length = np.concatenate(length) if length else np.zeros(0)
+        self.segments = len(self.segment_issue)
+        middle = self.segment_start + self.segment_length / 2
+        x = self.position[:, self.segment_issue]
+        self.slope = np.where(np.isnan(x), 0.0, self.share[:, self.segment_issue] * np.sign(x - middle) / 100)
+        self.base_gain = self.gains(self.zone_lo)  # B_p
         self.highs = _new_highs()
-        self._add_cols(self.zone_lo, self.zone_hi)
-        self._add_cols(np.zeros(self.m), np.full(self.m, INF))
-        d = n + np.arange(self.m)
-        o = self.stance_issue
-        self.add_rows(  # d_s − o_i ≥ −x_s  and  d_s + o_i ≥ x_s
-            [np.array([ds, oi]) for ds, oi in zip(d, o)] * 2,
-            [np.array([1.0, -1.0])] * self.m + [np.array([1.0, 1.0])] * self.m,
-            np.concatenate([-self.stance_x, self.stance_x]),
-            np.full(2 * self.m, INF),
-        )
+        self._add_cols(np.zeros(self.segments), self.segment_length)
 
     # -- building -------------------------------------------------------
     def _add_cols(self, lower: np.ndarray, upper: np.ndarray) -> int:
         first = self.highs.getNumCol()
-        count = len(lower)
-        self.highs.addVars(count, np.asarray(lower, float), np.asarray(upper, float))
+        self.highs.addVars(len(lower), np.asarray(lower, float), np.asarray(upper, float))
         return first
 
     def add_cols(self, lower, upper) -> int:
@@ -130,10 +140,10 @@ class PackageLP:
         )
         return first
 
-    def loss_terms(self, party: int, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-        """Columns and coefficients of scale · Σ_s a_s d_s over party's stances."""
-        mine = np.nonzero(self.stance_party == party)[0]
-        return self.n + mine, scale * self.stance_a[mine]
+    def gain_terms(self, party: int, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """Columns and coefficients of scale · Σ_k σ_pk y_k (gain_p − B_p)."""
+        columns = np.nonzero(self.slope[party])[0]
+        return columns, scale * self.slope[party, columns]
 
     def set_objective(self, columns: np.ndarray, costs: np.ndarray, maximize: bool) -> None:
         columns = np.asarray(columns, dtype=np.int32)
@@ -144,6 +154,8 @@ class PackageLP:
     # -- solving --------------------------------------------------------
     def solve(self) -> tuple[np.ndarray, float]:
         """Run HiGHS; return (column values, objective value)."""
+        if self.highs.getNumCol() == 0:  # every zone is a single point: nothing to choose
+            return np.zeros(0), 0.0
         self.highs.run()
         status = self.highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
@@ -151,11 +163,16 @@ class PackageLP:
         values = np.asarray(self.highs.getSolution().col_value)
         return values, self.highs.getInfo().objective_function_value
 
+    def package(self, values: np.ndarray) -> np.ndarray:
+        """o_i = zone_lo_i + Σ_{k ∈ i} y_k, clipped to the zone against rounding."""
+        filled = np.bincount(self.segment_issue, weights=values[: self.segments], minlength=self.n)
+        return np.clip(self.zone_lo + filled, self.zone_lo, self.zone_hi)
+
     def row_duals(self) -> np.ndarray:
         return np.asarray(self.highs.getSolution().row_dual)
 
     def gains(self, package: np.ndarray) -> np.ndarray:
-        """Exact u_p(o) − r_p from the outcomes alone (not from the d columns)."""
+        """Exact u_p(o) − r_p of one package."""
         distance = np.abs(package[None, :] - self.position) / 100
         utility = np.where(np.isnan(self.position), 0.0, self.share * (1 - distance)).sum(axis=1)
         return utility - self.reservation

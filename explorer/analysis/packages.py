@@ -5,10 +5,11 @@ gain_p(o) = u_p(o) − r_p for the veto parties p:
 
 - ``package_surplus`` = max_o min_p gain_p(o)  (a linear programme);
   ``package_zopa`` = surplus ≥ 0.
-- ``nash``: maximises Σ_p ln gain_p(o), solved by outer approximation: the
-  logarithm is replaced by tangent cuts and one cut per party is added at each
-  iterate until the LP's upper bound and the exact Σ ln gain_p at the iterate
-  differ by at most ``NASH_TOLERANCE`` (a certified optimality gap).
+- ``nash``: maximises Σ_p ln gain_p(o). Outer approximation (the logarithm
+  replaced by tangent cuts, one more per party at each iterate, until the LP's
+  upper bound and the exact Σ ln gain_p differ by ``NASH_TOLERANCE``) finds the
+  optimal face; Newton's method on that face makes the package exact to
+  rounding; the Frank–Wolfe gap certifies the result (``PackageResult.gap``).
 - ``kalai_smorodinsky``: maximises min_p gain_p(o) / (u*_p − r_p), with u*_p the
   party's best utility inside the zones; ties in that minimum are broken
   lexicographically (leximin, Imai 1983): the next-smallest normalised gain is
@@ -28,8 +29,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.analysis.lp import INF, PackageLP
+from explorer.analysis.outcomes import weighted_median
 
-NASH_TOLERANCE = 1e-11
+NASH_TOLERANCE = 1e-12  # certified gap in Σ ln gain below which a Nash package is accepted
+NASH_STAGES = (1e-3, 1e-6, 1e-9, 1e-12)  # outer-approximation tolerances tried in turn
+NEWTON_STEPS = 30
+SNAPS = (1e-3, 0.1, 1.0)  # scale points: outcomes this close to a breakpoint are tried on it
 NASH_MAX_ROUNDS = 200
 DUAL_TOLERANCE = 1e-9
 TARGET_SLACK = 1e-12
@@ -47,7 +52,13 @@ class Bargaining:
     anchor: np.ndarray  # (n,) tie-break target inside the zones
 
     def lp(self) -> PackageLP:
-        return PackageLP(self.share, self.position, self.reservation, self.zone_lo, self.zone_hi)
+        return PackageLP(self.share, self.position, self.reservation, self.zone_lo, self.zone_hi, self.anchor)
+
+    def gains(self, packages: np.ndarray) -> np.ndarray:
+        """gain_p(o) = u_p(o) − r_p for each package row: shape (count, k)."""
+        x = self.position[None]
+        loss = np.where(np.isnan(x), 0.0, self.share[None] * np.abs(packages[:, None, :] - x) / 100)
+        return self.share.sum(axis=1)[None] - loss.sum(axis=2) - self.reservation[None]
 
 
 @dataclass(frozen=True)
@@ -58,16 +69,24 @@ class PackageResult:
     gap: float = 0.0  # certified optimality gap (Nash only)
 
 
-def _maxmin_lp(problem: Bargaining, scale: np.ndarray) -> tuple[PackageLP, int, int]:
-    """LP: maximise t subject to scale_p · t ≤ gain_p for every veto party."""
-    lp = problem.lp()
-    t = lp.add_cols(-INF, INF)
+def _gain_rows(lp: PackageLP, scale: np.ndarray, extra_column: int | None = None, column_coef=None):
+    """Per-party rows  column_coef_p · extra − scale_p · Σ_k σ_pk y_k  (before bounds)."""
     indices, values = [], []
     for p in range(lp.k):
-        cols, coefs = lp.loss_terms(p)
-        indices.append(np.concatenate([[t], cols]))
-        values.append(np.concatenate([[scale[p]], coefs]))
-    first_row = lp.add_rows(indices, values, np.full(lp.k, -INF), lp.max_gain)
+        cols, coefs = lp.gain_terms(p, -scale[p])
+        if extra_column is not None:
+            cols, coefs = np.concatenate([[extra_column], cols]), np.concatenate([[column_coef[p]], coefs])
+        indices.append(cols)
+        values.append(coefs)
+    return indices, values
+
+
+def _maxmin_lp(problem: Bargaining, scale: np.ndarray) -> tuple[PackageLP, int, int]:
+    """LP: maximise t subject to scale_p · t ≤ gain_p = B_p + Σ_k σ_pk y_k for every veto party."""
+    lp = problem.lp()
+    t = lp.add_cols(-INF, INF)
+    indices, values = _gain_rows(lp, np.ones(lp.k), t, scale)
+    first_row = lp.add_rows(indices, values, np.full(lp.k, -INF), lp.base_gain)
     lp.set_objective([t], [1.0], maximize=True)
     return lp, t, first_row
 
@@ -76,7 +95,7 @@ def package_surplus(problem: Bargaining) -> tuple[float, np.ndarray]:
     """max over packages in the zones of min_p (u_p(o) − r_p), and a package reaching it."""
     lp, _, _ = _maxmin_lp(problem, np.ones(len(problem.reservation)))
     values, surplus = lp.solve()
-    return surplus, values[: lp.n]
+    return surplus, lp.package(values)
 
 
 def kalai_smorodinsky(problem: Bargaining, ideal_gain: np.ndarray) -> PackageResult:
@@ -95,47 +114,144 @@ def kalai_smorodinsky(problem: Bargaining, ideal_gain: np.ndarray) -> PackageRes
         for p in np.nonzero(newly)[0]:
             row = first_row + int(p)
             lp.highs.changeCoeff(row, t, 0.0)
-            lp.highs.changeRowBounds(row, -INF, lp.max_gain[p] - value * ideal_gain[p])
+            lp.highs.changeRowBounds(row, -INF, lp.base_gain[p] - value * ideal_gain[p])
         level[newly] = value
         fixed |= newly
-    target = level * ideal_gain
-    package = closest_package(problem, target)
-    return PackageResult(package, lp.gains(package), rounds + 1)
+    package = closest_package(problem, level * ideal_gain)
+    return PackageResult(package, problem.gains(package[None])[0], rounds + 1)
 
 
 def nash(problem: Bargaining, surplus: float, ideal_gain: np.ndarray) -> PackageResult:
-    """Nash bargaining package: maximises Σ_p ln gain_p; needs surplus > 0."""
-    lp = problem.lp()
-    z = lp.add_cols(np.full(lp.k, -INF), np.full(lp.k, INF))
-    loss = [lp.loss_terms(p) for p in range(lp.k)]
-    lp.add_rows([c for c, _ in loss], [v for _, v in loss], np.full(lp.k, -INF), lp.max_gain)
+    """Nash bargaining package: maximises Σ_p ln gain_p; needs surplus > 0.
 
-    def add_cuts(points: dict[int, list[float]]) -> None:
-        # z_p ≤ ln a + (gain_p − a)/a  ⇔  z_p + Σ a_s d_s / a ≤ ln a − 1 + G_p / a
+    Outer approximation finds the optimal face to a coarse tolerance, a Newton
+    polish on that face makes the package exact to rounding, and the Frank–Wolfe
+    gap (:func:`nash_certificate`) proves it; while the proof fails, the outer
+    approximation is tightened (``NASH_STAGES``) and polished again.
+    """
+    outer = _OuterApproximation(problem, surplus, ideal_gain)
+    best, gap = None, np.inf
+    for tolerance in NASH_STAGES:
+        package = outer.refine(tolerance)
+        for candidate in (package, *(_polish_on_face(problem, package, snap) for snap in SNAPS)):
+            candidate_gap = nash_certificate(problem, candidate)
+            if candidate_gap < gap:
+                best, gap = candidate, candidate_gap
+        if gap <= NASH_TOLERANCE:
+            break
+    final = closest_package(problem, problem.gains(best[None])[0])  # the optimal gains are unique
+    return PackageResult(final, problem.gains(final[None])[0], outer.rounds + 1, max(gap, 0.0))
+
+
+def nash_certificate(problem: Bargaining, package: np.ndarray) -> float:
+    """Upper bound on max Σ ln gain − Σ ln gain(package): the Frank–Wolfe gap.
+
+    With λ_p = 1 / gain_p(o), concavity of ln gives
+    Σ ln gain* − Σ ln gain(o) ≤ max_{o'} Σ_p λ_p (gain_p(o') − gain_p(o)), and the
+    maximum is separable: on each issue a weighted median of the veto positions
+    (weights λ_p ŝ_pi) clipped to the zone. Returns inf when a gain is not positive.
+    """
+    gains = problem.gains(package[None])[0]
+    if (gains <= 0).any():
+        return float("inf")
+    best = weighted_median(problem.position, problem.share / gains[:, None])
+    best = np.clip(np.where(np.isnan(best), package, best), problem.zone_lo, problem.zone_hi)
+    return float((problem.gains(best[None])[0] / gains).sum() - len(gains))
+
+
+class _OuterApproximation:
+    """max Σ z_p with tangent cuts z_p ≤ ln a + (gain_p − a)/a, refined in place."""
+
+    def __init__(self, problem: Bargaining, surplus: float, ideal_gain: np.ndarray):
+        self.lp = lp = problem.lp()
+        self.surplus = surplus
+        self.z = lp.add_cols(np.full(lp.k, -INF), np.full(lp.k, INF))
+        indices, values = _gain_rows(lp, np.ones(lp.k))
+        lp.add_rows(indices, values, np.full(lp.k, -INF), lp.base_gain)  # gain_p ≥ 0
+        self.add_cuts({p: sorted({surplus, ideal_gain[p]}) for p in range(lp.k)})
+        lp.set_objective(self.z + np.arange(lp.k), np.ones(lp.k), maximize=True)
+        self.rounds = 0
+        self.best, self.best_value = None, -np.inf
+
+    def add_cuts(self, points: dict[int, list[float]]) -> None:
+        # z_p ≤ ln a − 1 + gain_p / a  ⇔  z_p − Σ_k σ_pk y_k / a ≤ ln a − 1 + B_p / a
+        lp = self.lp
         indices, values, upper = [], [], []
         for p, tangents in points.items():
             for a in tangents:
-                cols, coefs = lp.loss_terms(p, 1.0 / a)
-                indices.append(np.concatenate([[z + p], cols]))
+                cols, coefs = lp.gain_terms(p, -1.0 / a)
+                indices.append(np.concatenate([[self.z + p], cols]))
                 values.append(np.concatenate([[1.0], coefs]))
-                upper.append(np.log(a) - 1 + lp.max_gain[p] / a)
-        if indices:
-            lp.add_rows(indices, values, np.full(len(upper), -INF), upper)
+                upper.append(np.log(a) - 1 + lp.base_gain[p] / a)
+        lp.add_rows(indices, values, np.full(len(upper), -INF), upper)
 
-    add_cuts({p: sorted({surplus, ideal_gain[p]}) for p in range(lp.k)})
-    lp.set_objective(z + np.arange(lp.k), np.ones(lp.k), maximize=True)
-    gap = np.inf
-    for rounds in range(1, NASH_MAX_ROUNDS + 1):
-        values, upper_bound = lp.solve()
-        package = values[: lp.n]
-        gains = lp.gains(package)
-        if (gains > 0).all():
-            gap = upper_bound - float(np.log(gains).sum())
-            if gap <= NASH_TOLERANCE:
+    def refine(self, tolerance: float) -> np.ndarray:
+        """Add cuts until the LP bound is within ``tolerance`` of the best iterate."""
+        lp = self.lp
+        while self.rounds < NASH_MAX_ROUNDS:
+            values, upper_bound = lp.solve()
+            self.rounds += 1
+            package = lp.package(values)
+            gains = lp.gains(package)
+            if (gains > 0).all():
+                value = float(np.log(gains).sum())
+                if value > self.best_value:
+                    self.best, self.best_value = package, value
+                if upper_bound - self.best_value <= tolerance:
+                    break
+            self.add_cuts({p: [g if g > 0 else self.surplus / 2] for p, g in enumerate(gains)})
+        return self.best
+
+
+def _polish_on_face(problem: Bargaining, package: np.ndarray, snap: float) -> np.ndarray:
+    """Newton's method on the face the outer approximation found.
+
+    Issues whose outcome lies within ``snap`` of a breakpoint (a veto position or
+    a zone end) are put on it; on the others every gain is linear in o_i, so
+    Σ ln gain is smooth there and Newton converges in a few steps.
+    """
+    n = len(package)
+    snapped = package.copy()
+    free, seg_lo, seg_hi = [], [], []
+    for i in range(n):
+        column = problem.position[:, i]
+        points = np.unique(np.concatenate([column[~np.isnan(column)], [problem.zone_lo[i], problem.zone_hi[i]]]))
+        points = points[(points >= problem.zone_lo[i]) & (points <= problem.zone_hi[i])]
+        nearest = points[np.argmin(np.abs(points - package[i]))]
+        if abs(nearest - package[i]) <= snap:
+            snapped[i] = nearest
+        else:
+            free.append(i)
+            seg_lo.append(points[points < package[i]].max())
+            seg_hi.append(points[points > package[i]].min())
+    if not free:
+        return snapped
+    free = np.array(free)
+    lo, hi = np.array(seg_lo), np.array(seg_hi)
+    slope = np.nan_to_num(problem.share[:, free] * np.sign(problem.position[:, free] - package[free]) / 100)
+    y = snapped[free]
+    base = problem.gains(snapped[None])[0] - slope @ y
+    value = float(np.log(base + slope @ y).sum())
+    for _ in range(NEWTON_STEPS):
+        gains = base + slope @ y
+        gradient = slope.T @ (1 / gains)
+        hessian = (slope / gains[:, None] ** 2).T @ slope
+        step = np.linalg.lstsq(hessian, gradient, rcond=None)[0]
+        alpha = 1.0
+        while alpha > 1e-6:
+            trial = np.clip(y + alpha * step, lo, hi)
+            trial_gains = base + slope @ trial
+            if (trial_gains > 0).all() and np.log(trial_gains).sum() >= value - 1e-15:
                 break
-        add_cuts({p: [g if g > 0 else surplus / 2] for p, g in enumerate(gains)})
-    package = closest_package(problem, gains)  # the optimal gains are unique
-    return PackageResult(package, lp.gains(package), rounds + 1, max(gap, 0.0))
+            alpha /= 2
+        else:
+            break
+        moved = np.abs(trial - y).max()
+        y, value = trial, float(np.log(trial_gains).sum())
+        if moved <= 1e-13:
+            break
+    snapped[free] = y
+    return snapped
 
 
 def _clean(package: np.ndarray) -> np.ndarray:
@@ -144,21 +260,16 @@ def _clean(package: np.ndarray) -> np.ndarray:
 
 
 def closest_package(problem: Bargaining, target_gain: np.ndarray) -> np.ndarray:
-    """Package nearest the anchor (Σ|o_i − anchor_i|) among those with gain_p ≥ target_p."""
+    """Package nearest the anchor (Σ|o_i − anchor_i|) among those with gain_p ≥ target_p.
+
+    The anchor is a breakpoint of every issue, so |o_i − anchor_i| is linear on each
+    segment: cost +1 per unit on segments above the anchor, −1 below (plus a constant).
+    """
     lp = problem.lp()
-    e = lp.add_cols(np.zeros(lp.n), np.full(lp.n, INF))
-    idx = [np.array([e + i, i]) for i in range(lp.n)]
-    lp.add_rows(  # e_i − o_i ≥ −anchor_i  and  e_i + o_i ≥ anchor_i
-        idx * 2,
-        [np.array([1.0, -1.0])] * lp.n + [np.array([1.0, 1.0])] * lp.n,
-        np.concatenate([-problem.anchor, problem.anchor]),
-        np.full(2 * lp.n, INF),
-    )
-    loss = [lp.loss_terms(p) for p in range(lp.k)]
-    lp.add_rows(
-        [c for c, _ in loss], [v for _, v in loss],
-        np.full(lp.k, -INF), lp.max_gain - target_gain + TARGET_SLACK,
-    )
-    lp.set_objective(e + np.arange(lp.n), np.ones(lp.n), maximize=False)
+    indices, values = _gain_rows(lp, np.ones(lp.k))
+    lp.add_rows(indices, values, np.full(lp.k, -INF), lp.base_gain - target_gain + TARGET_SLACK)
+    middle = lp.segment_start + lp.segment_length / 2
+    direction = np.sign(middle - problem.anchor[lp.segment_issue])
+    lp.set_objective(np.arange(lp.segments), direction, maximize=False)
     values, _ = lp.solve()
-    return _clean(values[: lp.n])
+    return _clean(lp.package(values))

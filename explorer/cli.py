@@ -56,9 +56,11 @@ def read_any(path: str, kind: str = "auto", **options) -> ScenarioData:
     suffix = Path(path).suffix.lower()
     if kind == "auto":
         kind = "scenario" if suffix in SCENARIO_SUFFIXES else sniff(text)
+        if kind == "unknown" and suffix == ".csv":
+            kind = "bdm"  # a CSV that is not DECIDE: let the BDM reader say what is wrong
     if kind == "scenario":
-        raw, lines = parse_text(text, path, suffix if suffix == ".json" else ".yaml")
-        return scenario_from_mapping(raw, path, lines).data
+        raw, lines, duplicates = parse_text(text, path, suffix if suffix == ".json" else ".yaml")
+        return scenario_from_mapping(raw, path, lines, duplicates).data
     if kind == "decide":
         raw = read_decide(text, path, veto=options.get("veto"), as_of=options.get("as_of"))
     elif kind == "bdm":

@@ -5,10 +5,6 @@
 path written as ``{file}``. Scenario files (.yaml/.json) go through
 ``explorer validate``; DECIDE/BDM files (.csv/.txt) through ``explorer convert``
 (an optional ``<case>.args`` adds convert options, one per line).
-
-``tests/error_corpus/pending/`` holds inputs whose current message was judged
-wrong; their tests xfail while the fault is there and fail once it is fixed, so
-that the case is moved into the corpus with an ``.expected``.
 """
 
 from __future__ import annotations
@@ -21,12 +17,11 @@ import yaml
 from explorer.cli import main
 
 CORPUS = Path(__file__).parent / "error_corpus"
-PENDING = CORPUS / "pending"
 SCENARIO_SUFFIXES = {".yaml", ".yml", ".json"}
 IMPORT_SUFFIXES = {".csv", ".txt"}
 INPUT_SUFFIXES = SCENARIO_SUFFIXES | IMPORT_SUFFIXES
 SIDE_SUFFIXES = {".expected", ".args"}
-MIN_CASES = 25
+MIN_CASES = 29
 
 
 def _inputs(directory: Path) -> list[Path]:
@@ -92,60 +87,3 @@ def test_error_case(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture):
         assert lines == expected_lines
     if output is not None:
         assert not output.exists(), "a failed convert must not write its output"
-
-
-# -- messages judged wrong: kept as pending cases --------------------------------
-
-def _short_list_fixed(path: Path, lines: list[str]) -> bool:
-    # 2 parties and 2 stances, one party and both stances out of range: exactly the
-    # three range problems, not "parties: list should have at least 2 items after
-    # validation, not 1" / "stances: ... at least 1 item ..., not 0".
-    return len(lines) == 3 and not any("at least" in line for line in lines)
-
-
-def _bracket_fixed(path: Path, lines: list[str]) -> bool:
-    # The unclosed '[' is on line 4; the message should point there (or mention it).
-    return len(lines) == 1 and (lines[0].startswith(f"{path}:4:") or "line 4" in lines[0])
-
-
-def _bdm_header_fixed(path: Path, lines: list[str]) -> bool:
-    # A .csv with a near-BDM header: say which header is wrong, on line 1.
-    return len(lines) == 1 and lines[0].startswith(f"{path}:1: header:")
-
-
-PENDING_CASES = {
-    "out_of_range_short_list.yaml": (
-        _short_list_fixed,
-        "pydantic's too_short check counts only the items that validated, so a file with 2 parties"
-        " and 2 stances is also told 'parties: ... at least 2 items ..., not 1' and"
-        " 'stances: ... at least 1 item ..., not 0'",
-    ),
-    "yaml_unclosed_bracket.yaml": (
-        _bracket_fixed,
-        "an unclosed '[' on line 4 is reported on line 5 as \"did not find expected ',' or ']'\""
-        " without the YAML context ('while parsing a flow sequence' at line 4)",
-    ),
-    "bdm_bad_header_auto.csv": (
-        _bdm_header_fixed,
-        "a BDM CSV with a misspelt header gets 'cannot tell the format' with no line, instead of"
-        " the header problem that `--from bdm` reports",
-    ),
-}
-PENDING_INPUTS = _inputs(PENDING)
-
-
-def test_pending_cases_are_listed():
-    assert sorted(p.name for p in PENDING_INPUTS) == sorted(PENDING_CASES)
-
-
-@pytest.mark.parametrize("path", PENDING_INPUTS, ids=[p.name for p in PENDING_INPUTS])
-def test_pending_case(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture):
-    code, out, err, output = run_cli(path, tmp_path, capsys)
-    assert "Traceback" not in out + err
-    assert code == 2
-    assert out == ""
-    assert err.strip(), "a bad file must say why"
-    fixed, reason = PENDING_CASES[path.name]
-    if not fixed(path, err.splitlines()):
-        pytest.xfail(reason)
-    pytest.fail(f"{path.name} now reports correctly: move it into {CORPUS.name}/ with an .expected")

@@ -231,12 +231,12 @@ def analyze(scenario: Scenario) -> Analysis:
             arrays.share[veto], arrays.position[veto], arrays.reservation[veto],
             gaps.zone_lo, gaps.zone_hi, anchor,
         )
-        surplus, _ = package_surplus(problem)
+        surplus, surplus_package = package_surplus(problem)
         ideal = best_utilities(problem.share, problem.position, gaps.zone_lo, gaps.zone_hi)
         if surplus > 0:
             ideal_gain = ideal - problem.reservation
-            nash_result = nash(problem, surplus, ideal_gain)
             ks_result = kalai_smorodinsky(problem, ideal_gain)
+            nash_result = nash(problem, surplus, ideal_gain, starts=(ks_result.package, surplus_package))
     return Analysis(
         scenario=scenario,
         arrays=arrays,

@@ -86,37 +86,58 @@ class LPError(RuntimeError):
     """HiGHS did not reach an optimum (a bug: every programme here is feasible)."""
 
 
-@dataclass
-class PackageLP:
-    """The shared core: one column per zone segment, then the caller's columns."""
+@dataclass(frozen=True, eq=False)
+class Segments:
+    """The zones cut at every breakpoint, with each veto party's slope on each piece."""
 
-    share: np.ndarray  # (k, n) veto parties' ŝ, 0 where no stance
-    position: np.ndarray  # (k, n) NaN where no stance
-    reservation: np.ndarray  # (k,)
+    n: int
+    cuts: np.ndarray  # (k + 3, n) sorted breakpoints per issue, NaN-padded
+    issue: np.ndarray  # (S,) issue of each segment
+    start: np.ndarray  # (S,)
+    length: np.ndarray  # (S,) > 0
+    slope: np.ndarray  # (k, S) σ_pk
+    base_gain: np.ndarray  # (k,) B_p = gain_p(zone_lo)
     zone_lo: np.ndarray  # (n,)
     zone_hi: np.ndarray  # (n,)
-    anchor: np.ndarray  # (n,) an extra breakpoint per issue (the tie-break target)
 
-    def __post_init__(self) -> None:
-        k, n = self.share.shape
-        self.k, self.n = k, n
-        issue, start, length = [], [], []
-        for i in range(n):
-            cuts = np.concatenate([self.position[:, i], [self.zone_lo[i], self.zone_hi[i], self.anchor[i]]])
-            cuts = np.unique(np.clip(cuts[~np.isnan(cuts)], self.zone_lo[i], self.zone_hi[i]))
-            issue += [i] * (len(cuts) - 1)
-            start.append(cuts[:-1])
-            length.append(np.diff(cuts))
-        self.segment_issue = np.array(issue, dtype=np.intp)
-        self.segment_start = np.concatenate(start) if start else np.zeros(0)
-        self.segment_length = np.concatenate(length) if length else np.zeros(0)
-        self.segments = len(self.segment_issue)
-        middle = self.segment_start + self.segment_length / 2
-        x = self.position[:, self.segment_issue]
-        self.slope = np.where(np.isnan(x), 0.0, self.share[:, self.segment_issue] * np.sign(x - middle) / 100)
-        self.base_gain = self.gains(self.zone_lo)  # B_p
+    @classmethod
+    def of(cls, share, position, reservation, zone_lo, zone_hi, anchor) -> Segments:
+        k, n = share.shape
+        cuts = np.vstack([position, zone_lo, zone_hi, anchor])
+        cuts = np.sort(np.clip(cuts, zone_lo, zone_hi), axis=0)  # NaN (no stance) sorts last
+        length = np.diff(cuts, axis=0)
+        valid = (length > 0).T  # issue-major order; NaN compares False
+        issue = np.nonzero(valid)[0]
+        start = cuts[:-1].T[valid]
+        length = length.T[valid]
+        x = position[:, issue]
+        middle = start + length / 2
+        slope = np.where(np.isnan(x), 0.0, share[:, issue] * np.sign(x - middle) / 100)
+        distance = np.abs(zone_lo[None, :] - position) / 100
+        base = np.where(np.isnan(position), 0.0, share * (1 - distance)).sum(axis=1) - reservation
+        return cls(n, cuts, issue, start, length, slope, base, zone_lo, zone_hi)
+
+
+class PackageLP:
+    """One HiGHS model: a column per zone segment, then the caller's columns.
+
+    Parameters
+    ----------
+    segments : Segments
+        Shared by every programme of one bargaining problem.
+    """
+
+    def __init__(self, segments: Segments):
+        self.segments = segments
+        self.k, self.n = segments.slope.shape[0], segments.n
+        self.slope = segments.slope
+        self.base_gain = segments.base_gain
+        self.segment_issue = segments.issue
+        self.segment_start = segments.start
+        self.segment_length = segments.length
+        self.count = len(segments.issue)
         self.highs = _new_highs()
-        self._add_cols(np.zeros(self.segments), self.segment_length)
+        self._add_cols(np.zeros(self.count), self.segment_length)
 
     # -- building -------------------------------------------------------
     def _add_cols(self, lower: np.ndarray, upper: np.ndarray) -> int:
@@ -165,14 +186,9 @@ class PackageLP:
 
     def package(self, values: np.ndarray) -> np.ndarray:
         """o_i = zone_lo_i + Σ_{k ∈ i} y_k, clipped to the zone against rounding."""
-        filled = np.bincount(self.segment_issue, weights=values[: self.segments], minlength=self.n)
-        return np.clip(self.zone_lo + filled, self.zone_lo, self.zone_hi)
+        seg = self.segments
+        filled = np.bincount(seg.issue, weights=values[: self.count], minlength=self.n)
+        return np.clip(seg.zone_lo + filled, seg.zone_lo, seg.zone_hi)
 
     def row_duals(self) -> np.ndarray:
         return np.asarray(self.highs.getSolution().row_dual)
-
-    def gains(self, package: np.ndarray) -> np.ndarray:
-        """Exact u_p(o) − r_p of one package."""
-        distance = np.abs(package[None, :] - self.position) / 100
-        utility = np.where(np.isnan(self.position), 0.0, self.share * (1 - distance)).sum(axis=1)
-        return utility - self.reservation

@@ -25,10 +25,11 @@ remaining ties, which need exact coincidences, are left to the HiGHS vertex.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from explorer.analysis.lp import INF, PackageLP
+from explorer.analysis.lp import INF, PackageLP, Segments
 from explorer.analysis.outcomes import weighted_median
 
 NASH_TOLERANCE = 1e-12  # certified gap in Σ ln gain below which a Nash package is accepted
@@ -51,8 +52,12 @@ class Bargaining:
     zone_hi: np.ndarray  # (n,)
     anchor: np.ndarray  # (n,) tie-break target inside the zones
 
+    @cached_property
+    def segments(self) -> Segments:
+        return Segments.of(self.share, self.position, self.reservation, self.zone_lo, self.zone_hi, self.anchor)
+
     def lp(self) -> PackageLP:
-        return PackageLP(self.share, self.position, self.reservation, self.zone_lo, self.zone_hi, self.anchor)
+        return PackageLP(self.segments)
 
     def gains(self, packages: np.ndarray) -> np.ndarray:
         """gain_p(o) = u_p(o) − r_p for each package row: shape (count, k)."""
@@ -121,26 +126,37 @@ def kalai_smorodinsky(problem: Bargaining, ideal_gain: np.ndarray) -> PackageRes
     return PackageResult(package, problem.gains(package[None])[0], rounds + 1)
 
 
-def nash(problem: Bargaining, surplus: float, ideal_gain: np.ndarray) -> PackageResult:
+def nash(problem: Bargaining, surplus: float, ideal_gain: np.ndarray,
+         starts: tuple[np.ndarray, ...] = ()) -> PackageResult:
     """Nash bargaining package: maximises Σ_p ln gain_p; needs surplus > 0.
 
-    Outer approximation finds the optimal face to a coarse tolerance, a Newton
-    polish on that face makes the package exact to rounding, and the Frank–Wolfe
-    gap (:func:`nash_certificate`) proves it; while the proof fails, the outer
-    approximation is tightened (``NASH_STAGES``) and polished again.
+    A Newton polish from each of ``starts`` (say, the K–S package) is tried
+    first. Failing that, outer approximation finds the optimal face to a coarse
+    tolerance and is polished in turn; the Frank–Wolfe gap
+    (:func:`nash_certificate`) must prove the result, and while it does not, the
+    outer approximation is tightened (``NASH_STAGES``) and polished again.
     """
-    outer = _OuterApproximation(problem, surplus, ideal_gain)
     best, gap = None, np.inf
-    for tolerance in NASH_STAGES:
-        package = outer.refine(tolerance)
+
+    def consider(package: np.ndarray) -> None:
+        nonlocal best, gap
         for candidate in (package, *(_polish_on_face(problem, package, snap) for snap in SNAPS)):
             candidate_gap = nash_certificate(problem, candidate)
             if candidate_gap < gap:
                 best, gap = candidate, candidate_gap
-        if gap <= NASH_TOLERANCE:
-            break
+
+    for start in starts:
+        consider(start)
+    rounds = 0
+    if gap > NASH_TOLERANCE:
+        outer = _OuterApproximation(problem, surplus, ideal_gain)
+        for tolerance in NASH_STAGES:
+            consider(outer.refine(tolerance))
+            if gap <= NASH_TOLERANCE:
+                break
+        rounds = outer.rounds
     final = closest_package(problem, problem.gains(best[None])[0])  # the optimal gains are unique
-    return PackageResult(final, problem.gains(final[None])[0], outer.rounds + 1, max(gap, 0.0))
+    return PackageResult(final, problem.gains(final[None])[0], rounds + 1, max(gap, 0.0))
 
 
 def nash_certificate(problem: Bargaining, package: np.ndarray) -> float:
@@ -163,6 +179,7 @@ class _OuterApproximation:
     """max Σ z_p with tangent cuts z_p ≤ ln a + (gain_p − a)/a, refined in place."""
 
     def __init__(self, problem: Bargaining, surplus: float, ideal_gain: np.ndarray):
+        self.problem = problem
         self.lp = lp = problem.lp()
         self.surplus = surplus
         self.z = lp.add_cols(np.full(lp.k, -INF), np.full(lp.k, INF))
@@ -192,7 +209,7 @@ class _OuterApproximation:
             values, upper_bound = lp.solve()
             self.rounds += 1
             package = lp.package(values)
-            gains = lp.gains(package)
+            gains = self.problem.gains(package[None])[0]
             if (gains > 0).all():
                 value = float(np.log(gains).sum())
                 if value > self.best_value:
@@ -210,24 +227,17 @@ def _polish_on_face(problem: Bargaining, package: np.ndarray, snap: float) -> np
     a zone end) are put on it; on the others every gain is linear in o_i, so
     Σ ln gain is smooth there and Newton converges in a few steps.
     """
-    n = len(package)
-    snapped = package.copy()
-    free, seg_lo, seg_hi = [], [], []
-    for i in range(n):
-        column = problem.position[:, i]
-        points = np.unique(np.concatenate([column[~np.isnan(column)], [problem.zone_lo[i], problem.zone_hi[i]]]))
-        points = points[(points >= problem.zone_lo[i]) & (points <= problem.zone_hi[i])]
-        nearest = points[np.argmin(np.abs(points - package[i]))]
-        if abs(nearest - package[i]) <= snap:
-            snapped[i] = nearest
-        else:
-            free.append(i)
-            seg_lo.append(points[points < package[i]].max())
-            seg_hi.append(points[points > package[i]].min())
-    if not free:
+    cuts = problem.segments.cuts  # (k + 3, n), NaN-padded breakpoints
+    distance = np.where(np.isnan(cuts), np.inf, np.abs(cuts - package[None]))
+    nearest = np.take_along_axis(cuts, distance.argmin(axis=0)[None], axis=0)[0]
+    on_point = distance.min(axis=0) <= snap
+    snapped = np.where(on_point, nearest, package)
+    free = np.nonzero(~on_point)[0]
+    if not len(free):
         return snapped
-    free = np.array(free)
-    lo, hi = np.array(seg_lo), np.array(seg_hi)
+    below = np.where(cuts < package[None], cuts, -np.inf).max(axis=0)
+    above = np.where(cuts > package[None], cuts, np.inf).min(axis=0)
+    lo, hi = below[free], above[free]
     slope = np.nan_to_num(problem.share[:, free] * np.sign(problem.position[:, free] - package[free]) / 100)
     y = snapped[free]
     base = problem.gains(snapped[None])[0] - slope @ y
@@ -270,6 +280,6 @@ def closest_package(problem: Bargaining, target_gain: np.ndarray) -> np.ndarray:
     lp.add_rows(indices, values, np.full(lp.k, -INF), lp.base_gain - target_gain + TARGET_SLACK)
     middle = lp.segment_start + lp.segment_length / 2
     direction = np.sign(middle - problem.anchor[lp.segment_issue])
-    lp.set_objective(np.arange(lp.segments), direction, maximize=False)
+    lp.set_objective(np.arange(lp.count), direction, maximize=False)
     values, _ = lp.solve()
     return _clean(lp.package(values))

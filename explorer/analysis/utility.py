@@ -19,7 +19,7 @@ def utilities(share: np.ndarray, position: np.ndarray, package: np.ndarray) -> n
     >>> share = np.array([[0.75, 0.25], [0.5, 0.5]])
     >>> position = np.array([[0., 100.], [100., np.nan]])
     >>> utilities(share, position, np.array([20., 100.]))
-    array([0.85, 0.4 ])
+    array([0.85, 0.1 ])
     """
     distance = np.abs(package[None, :] - position) / 100
     return np.where(np.isnan(position), 0.0, share * (1 - distance)).sum(axis=1)

@@ -236,7 +236,8 @@ def read_bdm(
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None or [h.strip().lower() for h in header] != BDM_HEADER:
-        rows.problem(1, ("header",), f"expected the header {','.join(h.title() for h in BDM_HEADER)}, found {header!r}")
+        rows.problem(1, ("header",), f"expected the header {','.join(h.title() for h in BDM_HEADER)}, found "
+                     + (",".join(header) if header else "an empty file"))
         rows.raise_if_any()
     actors = []
     for number, fields in enumerate(reader, start=2):

@@ -12,14 +12,14 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PIP_INSTALL) -e '.[test]'
+	$(PIP_INSTALL) -e '.[ui,lab,test]'
 	touch $@
 
 run: $(STAMP)
-	$(BIN)/explorer report data/scenarios/russia_ukraine_talks.yaml
+	$(BIN)/explorer dashboard
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:randomly
+	$(BIN)/python -m pytest -q --nbval-lax
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds -p no:randomly -o addopts=""

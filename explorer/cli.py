@@ -104,6 +104,30 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Serve notebooks/dashboard.ipynb with Voila (settings: voila.json at the project root)."""
+    import os
+    import subprocess
+
+    from explorer.app.paths import PROJECT_ROOT, scenario_dir
+
+    folder = scenario_dir()
+    env = dict(os.environ)
+    if args.path:
+        path = Path(args.path).resolve()
+        if path.parent != folder or not path.is_file():
+            return _fail([Problem(("PATH",), f"the dashboard opens files in {folder} only", file=args.path)])
+        env["EXPLORER_SCENARIO"] = path.name
+    notebook = PROJECT_ROOT / "notebooks" / "dashboard.ipynb"
+    print(f"Dashboard: http://127.0.0.1:{args.port}/  (Ctrl-C stops it)", flush=True)
+    command = [sys.executable, "-m", "voila", str(notebook), f"--port={args.port}", "--no-browser",
+               "--Voila.ip=127.0.0.1"]
+    try:
+        return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="explorer", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -132,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=datetime.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                    help="date the coding reflects (default: today)")
     p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("dashboard", help="serve the dashboard with Voila on 127.0.0.1")
+    p.add_argument("path", nargs="?", metavar="PATH", help="scenario to open first (in data/scenarios/)")
+    p.add_argument("--port", type=int, default=8866)
+    p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
     p.set_defaults(func=cmd_schema)

@@ -1,0 +1,18 @@
+"""Where the app finds its files (no widget imports: the CLI uses this too)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ENV_DIR = "EXPLORER_SCENARIOS_DIR"
+ENV_START = "EXPLORER_SCENARIO"
+
+
+def scenario_dir() -> Path:
+    """The folder the dashboard may open: ``$EXPLORER_SCENARIOS_DIR`` or the project's data/scenarios."""
+    configured = os.environ.get(ENV_DIR)
+    if configured:
+        return Path(configured).resolve()
+    return (PROJECT_ROOT / "data" / "scenarios").resolve()

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench schema clean setup
+.PHONY: run test bench schema clean setup screenshot binder-check
 
 setup: $(STAMP)
 
@@ -20,9 +20,17 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q --nbval-lax
+	bash tests/binder_check.sh
+
+binder-check:
+	bash tests/binder_check.sh
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds -p no:randomly -o addopts=""
+	$(BIN)/python -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds -o addopts=""
+	$(BIN)/python benchmarks/bench_dashboard.py
+
+screenshot: $(STAMP)
+	$(BIN)/python benchmarks/screenshot.py
 
 schema: $(STAMP)
 	$(BIN)/explorer schema > data/schema/scenario.schema.json

@@ -151,7 +151,9 @@ def nash(problem: Bargaining, surplus: float, ideal_gain: np.ndarray,
     if gap > NASH_TOLERANCE:
         outer = _OuterApproximation(problem, surplus, ideal_gain)
         for tolerance in NASH_STAGES:
-            consider(outer.refine(tolerance))
+            package = outer.refine(tolerance)
+            if package is not None:
+                consider(package)
             if gap <= NASH_TOLERANCE:
                 break
         rounds = outer.rounds
@@ -185,7 +187,10 @@ class _OuterApproximation:
         self.z = lp.add_cols(np.full(lp.k, -INF), np.full(lp.k, INF))
         indices, values = _gain_rows(lp, np.ones(lp.k))
         lp.add_rows(indices, values, np.full(lp.k, -INF), lp.base_gain)  # gain_p ≥ 0
-        self.add_cuts({p: sorted({surplus, ideal_gain[p]}) for p in range(lp.k)})
+        # tangents from far below the surplus up to each party's best: the LP then sees how
+        # steeply ln falls near zero and does not park a party at gain 0
+        self.add_cuts({p: sorted({surplus / 64, surplus / 8, surplus, np.sqrt(surplus * ideal_gain[p]),
+                                  ideal_gain[p]}) for p in range(lp.k)})
         lp.set_objective(self.z + np.arange(lp.k), np.ones(lp.k), maximize=True)
         self.rounds = 0
         self.best, self.best_value = None, -np.inf

@@ -106,6 +106,8 @@ STYLE = """<style>
 .scenario-error {background: #fff3f0; border: 1px solid #D55E00; padding: 8px; white-space: pre-wrap;
   font-family: monospace; font-size: 12px;}
 .explorer-header h2 {margin: 4px 0;} .explorer-header p {margin: 2px 0;}
+.explorer-dashboard .widget-html-content {line-height: 1.35;}
+.explorer-controls, .explorer-controls .widget-vbox {overflow-x: hidden;}
 </style>"""
 
 
@@ -118,16 +120,18 @@ class Dashboard:
         self.outcome_wanted = outcome
         self.state: Exploration | None = None
         self.figure: go.FigureWidget | None = None
+        self._drawn: list[dict] = []
         self._updating = False
         self.picker = w.Dropdown(
-            options=[(e.label, k) for k, e in enumerate(self.entries)], description="Scenario",
-            layout=w.Layout(width="100%"), style={"description_width": "70px"},
+            options=[(e.label, k) for k, e in enumerate(self.entries)], layout=w.Layout(width="98%"),
         )
         self.outcome_picker = w.Dropdown(
             options=[(label, key) for key, label in OUTCOME_LABELS.items()], value=outcome,
-            description="Package", layout=w.Layout(width="100%"), style={"description_width": "70px"},
+            layout=w.Layout(width="98%"),
         )
-        self.reset_button = w.Button(description="Reset to baseline", icon="undo", layout=w.Layout(width="100%"))
+        self.picker.add_class("scenario-picker")
+        self.outcome_picker.add_class("outcome-picker")
+        self.reset_button = w.Button(description="Reset to baseline", icon="undo", layout=w.Layout(width="98%"))
         self.header = w.HTML()
         self.error = w.HTML()
         self.key_figures = w.HTML()
@@ -135,9 +139,11 @@ class Dashboard:
         self.checkboxes: dict[str, w.Checkbox] = {}
         self.reasons: dict[str, w.HTML] = {}
         controls = w.VBox(
-            [self.picker, self.outcome_picker, self.reset_button, w.HTML("<b>Concessions</b>"), self.concession_box],
+            [w.HTML("<b>Scenario</b>"), self.picker, w.HTML("<b>Package shown in the utility panel</b>"),
+             self.outcome_picker, self.reset_button, self.concession_box],
             layout=w.Layout(width="330px", min_width="280px", flex="0 0 auto", padding="0 8px 0 0"),
         )
+        controls.add_class("explorer-controls")
         self.main = w.VBox([self.key_figures], layout=w.Layout(flex="1 1 600px", min_width="600px"))
         self.body = w.Box([controls, self.main], layout=w.Layout(display="flex", flex_flow="row wrap", width="100%"))
         self.widget = w.VBox([w.HTML(STYLE), self.header, self.error, self.body])
@@ -170,7 +176,8 @@ class Dashboard:
         if entry.scenario is None:
             self.error.value = (
                 f'<div class="scenario-error"><b>{html.escape(entry.path.name)} cannot be shown:</b>\n'
-                + "\n".join(html.escape(p) for p in entry.problems) + "</div>"
+                + "\n".join(html.escape(p.replace(str(entry.path), entry.path.name)) for p in entry.problems)
+                + "</div>"
             )
             self.main.layout.display = "none"
             self.concession_box.children = ()
@@ -187,6 +194,7 @@ class Dashboard:
         self._build_concessions(entry.scenario)
         outcome, _ = self.state.outcome_shown(self.outcome_picker.value)
         fresh = build_figure(self.state.analysis, self.state.baseline_analysis, outcome)
+        self._drawn = [{}] * len(fresh.data)  # what the figure shows, trace by trace
         if self.figure is None:  # the one FigureWidget of the page: made once, reused for every scenario
             self.figure = go.FigureWidget(fresh)
             self.main.children = (self.key_figures, self.figure)
@@ -228,7 +236,7 @@ class Dashboard:
                 box = w.Checkbox(
                     value=False, description=f"{c.title} · cost {cost:.3f}", indent=False,
                     tooltip=f"{c.description or c.title}\n\n{evidence}",
-                    layout=w.Layout(width="100%"), style={"description_width": "initial"},
+                    layout=w.Layout(width="94%"), style={"description_width": "initial"},
                 )
                 box.add_class("concession")
                 box.add_class(f"concession-{c.id}")
@@ -237,7 +245,8 @@ class Dashboard:
                 self.checkboxes[c.id], self.reasons[c.id] = box, reason
                 rows += [box, reason]
             groups.append(w.VBox(rows))
-        self.concession_box.children = groups or [w.HTML("<i>This scenario lists no concessions.</i>")]
+        self.concession_box.children = [w.HTML("<b>Concessions</b> (hover one for its source)"),
+                                        *(groups or [w.HTML("<i>This scenario lists no concessions.</i>")])]
 
     def _on_toggle(self, cid: str, on: bool) -> None:
         if self._updating or self.state is None:
@@ -281,9 +290,12 @@ class Dashboard:
             self._updating = False
         self.key_figures.value = key_figures_html(analysis, state.baseline_analysis, outcome, note)
         data = trace_data(analysis, state.baseline_analysis, outcome)
-        with self.figure.batch_update():
-            for trace, values in zip(self.figure.data, data):
-                trace.update(values)
+        changed = [(trace, new) for trace, new, old in zip(self.figure.data, data, self._drawn) if new != old]
+        if changed:
+            with self.figure.batch_update():  # one message; unchanged traces are not resent
+                for trace, values in changed:
+                    trace.update(values)
+        self._drawn = data
 
     def _ipython_display_(self):  # pragma: no cover - exercised in notebooks
         from IPython.display import display

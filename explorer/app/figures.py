@@ -26,10 +26,10 @@ from explorer.app.palette import BASELINE, CURRENT, GAP, OUTCOME_STYLE, ZONE, pa
 from explorer.app.state import OUTCOME_LABELS
 
 TITLES = (
-    "Issue map: positions, red lines, zone or gap, predictions",
-    "Red-line gap (grey: baseline, blue: now)",
-    "Utility at the shown package; bar = reservation",
-    "Salience-weighted distance between parties",
+    "Issue map",
+    "Red-line gap: baseline (grey), now (blue)",
+    "Utility at the package; — reservation",
+    "Distance between parties",
 )
 MAP_OUTCOMES = ("compromise", "weighted_median", "nash", "kalai_smorodinsky")
 SPREAD = 0.5  # vertical room the parties' rows take around an issue's line
@@ -144,7 +144,7 @@ def build_figure(analysis: Analysis, baseline: Analysis, outcome: str) -> go.Fig
     names = {p.id: p.name for p in scenario.parties}
     fig = make_subplots(
         rows=2, cols=2, column_widths=[0.64, 0.36], row_heights=[0.6, 0.4],
-        horizontal_spacing=0.12, vertical_spacing=0.13, subplot_titles=TITLES,
+        horizontal_spacing=0.14, vertical_spacing=0.15, subplot_titles=TITLES,
     )
     fig.add_trace(go.Scatter(mode="lines", name="Zone (red lines overlap)", line={"color": ZONE, "width": 18},
                              hoverinfo="skip", legendgroup="zone"), 1, 1)
@@ -179,9 +179,9 @@ def build_figure(analysis: Analysis, baseline: Analysis, outcome: str) -> go.Fig
     fig.add_trace(go.Scatter(mode="markers", name="Reservation", showlegend=False,
                              marker={"symbol": "line-ew", "size": 40, "line": {"width": 3, "color": "black"}},
                              hovertemplate="%{x}: reservation %{y:.2f}<extra></extra>"), 2, 1)
-    party_names = [short_label(names[p], 16) for p in a.party_ids]
+    party_names = [short_label(names[p], 12) for p in a.party_ids]
     fig.add_trace(go.Heatmap(
-        x=party_names, y=party_names, colorscale="Cividis", zmin=0, zmax=100, texttemplate="%{z:.0f}",
+        x=party_names, y=party_names, colorscale="Cividis", zmin=0, zmax=100,
         colorbar={"title": {"text": "points"}, "len": 0.36, "y": 0.18, "x": 1.01, "thickness": 10},
         hovertemplate="%{y} ↔ %{x}: %{z:.1f} points<extra></extra>",
     ), 2, 2)
@@ -193,9 +193,10 @@ def build_figure(analysis: Analysis, baseline: Analysis, outcome: str) -> go.Fig
     fig.update_yaxes(matches="y", showticklabels=False, row=1, col=2)
     fig.update_xaxes(rangemode="tozero", title_text="points", row=1, col=2)
     fig.update_yaxes(range=[0, 1.05], title_text="utility", row=2, col=1)
+    fig.update_xaxes(tickangle=-30, row=2, col=2)
     fig.update_layout(
-        height=800, barmode="group", margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "y": -0.04, "x": 0, "yanchor": "top", "font": {"size": 11}},
+        height=820, barmode="group", margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        legend={"orientation": "h", "y": 1.04, "x": 0, "yanchor": "bottom", "font": {"size": 11}},
         hoverlabel={"align": "left"}, font={"size": 12}, template="plotly_white",
     )
     fig.update_annotations(font_size=13)

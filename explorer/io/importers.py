@@ -45,10 +45,13 @@ def slug(text: str) -> str:
 def rescale(value: float, low: float, high: float) -> float:
     """Map ``value`` on [low, high] to 0–100.
 
-    >>> rescale(7, 4, 10), rescale(10, 4, 10)
-    (50.0, 100.0)
+    Divides before multiplying and clips, so that an end of the scale maps to
+    exactly 0 or 100 (100 · (4.9 − 2) / 2.9 would give 100.00000000000001).
+
+    >>> rescale(7, 4, 10), rescale(10, 4, 10), rescale(4.9, 2, 4.9)
+    (50.0, 100.0, 100.0)
     """
-    return 100 * (value - low) / (high - low)
+    return min(100.0, max(0.0, (value - low) / (high - low) * 100))
 
 
 def _unquote(field: str) -> str:

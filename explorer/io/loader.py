@@ -54,6 +54,11 @@ def pydantic_problems(error: ValidationError) -> list[Problem]:
         elif kind == "extra_forbidden":
             close = difflib.get_close_matches(str(path[-1]), FIELD_NAMES, n=1)
             message = "unknown field" + (f" (did you mean '{close[0]}'?)" if close else "")
+        elif kind == "string_pattern_mismatch" and "a-z0-9" in str(item.get("ctx", {}).get("pattern", "")):
+            message = ("an id uses lower-case letters, digits, '-' and '_', starting with a letter or digit;"
+                       f" got {_describe(item['input'])}")
+        elif kind == "string_too_short":
+            message = "must not be empty"
         elif kind == "too_short":
             wanted = item.get("ctx", {}).get("min_length")
             found = item.get("ctx", {}).get("actual_length")
@@ -100,12 +105,21 @@ def scenario_from_mapping(
 
 
 def parse_text(text: str, file: str, suffix: str) -> tuple[Any, dict[Path, int], list[Problem]]:
-    """Parse YAML or JSON text: the data, the line of each field path, duplicate keys."""
+    """Parse YAML or JSON text: the data, the line of each field path, duplicate keys.
+
+    JSON is read by the JSON parser (YAML 1.1 would read ``1e-05`` as a string); the
+    YAML composer then only locates lines, and is skipped where it cannot read the text.
+    """
     if suffix == ".json":
         try:
-            json.loads(text)
+            raw = json.loads(text)
         except json.JSONDecodeError as error:
-            raise ScenarioError([Problem((), f"invalid JSON: {error.msg}", error.lineno, file)])
+            raise ScenarioError([Problem((), f"invalid JSON: {error.msg}", error.lineno, file)]) from None
+        try:
+            _, lines, duplicates = parse_with_lines(text)
+        except yaml.YAMLError:
+            lines, duplicates = {}, []
+        return raw, lines, [p.located(file) for p in duplicates]
     try:
         raw, lines, duplicates = parse_with_lines(text)
     except yaml.YAMLError as error:

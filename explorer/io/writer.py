@@ -34,7 +34,17 @@ def _short_lists_inline(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
 
+# YAML 1.1 reads these as line breaks inside a plain or single-quoted scalar: escape them.
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _string(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = '"' if any(c in value for c in _LINE_BREAKS) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
 _Dumper.add_representer(list, _short_lists_inline)
+_Dumper.add_representer(str, _string)
 
 
 def dumps(data: ScenarioData, fmt: str = "yaml") -> str:
@@ -46,11 +56,25 @@ def dumps(data: ScenarioData, fmt: str = "yaml") -> str:
     return yaml.dump(mapping, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so that a reader sees the old file or the new, never half."""
+    """Replace ``path`` with ``text`` so that a reader sees the old file or the new, never half.
+
+    The new file keeps the old one's permissions (a new file follows the umask).
+    """
     path = Path(path)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()

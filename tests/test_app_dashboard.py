@@ -41,11 +41,12 @@ def test_toggle_changes_plots_and_key_figures_and_reset_restores(dash):
 
 def test_blocked_concessions_are_disabled_with_reason(dash):
     assert dash.checkboxes["us-phased-relief"].disabled
-    assert "requires russia-comprehensive-ceasefire" in dash.reasons["us-phased-relief"].value
+    assert dash.checkboxes["us-phased-relief"].description.endswith("— requires russia-comprehensive-ceasefire")
     dash.set_concession("russia-comprehensive-ceasefire", True)
     assert not dash.checkboxes["us-phased-relief"].disabled
     dash.set_concession("us-delays-sanctions", True)
-    assert dash.checkboxes["us-phased-relief"].disabled and "excluded by" in dash.reasons["us-phased-relief"].value
+    assert dash.checkboxes["us-phased-relief"].disabled
+    assert "— excluded by us-delays-sanctions" in dash.checkboxes["us-phased-relief"].description
 
 
 def test_party_buttons(dash):

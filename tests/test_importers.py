@@ -416,10 +416,6 @@ def number(value) -> str:
     return repr(value)
 
 
-def exact(text: str) -> Fraction:
-    return Fraction(text)
-
-
 @st.composite
 def decide_inputs(draw, unit=UNIT):
     """(text, RawInput) for a small valid DECIDE file, with random scales and comment rows."""
@@ -439,7 +435,7 @@ def decide_inputs(draw, unit=UNIT):
         lines += draw(st.permutations(marks))
     if draw(st.booleans()):
         lines.insert(draw(st.integers(0, len(lines))), "'#0'\t'a comment row'")
-    for a, key in enumerate(actor_keys):
+    for key in actor_keys:
         same_power = draw(st.booleans())
         power = draw(unit)
         for issue in draw(st.lists(st.sampled_from(issue_keys), min_size=1, max_size=n_issues, unique=True)):

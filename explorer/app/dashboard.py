@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_bool import CheckboxStyle
 import plotly.graph_objects as go
 
 from explorer.analysis.analysis import Analysis
@@ -102,7 +103,6 @@ STYLE = """<style>
   overflow: visible !important; text-overflow: clip !important; line-height: 1.3;}
 .kf-delta {font-size: 12px; color: #333;}
 .party-head {font-weight: 600; border-left: 6px solid; padding-left: 6px; margin-top: 6px;}
-.blocked-reason {font-size: 11px; color: #8a4b00; margin: -4px 0 2px 28px;}
 .scenario-error {background: #fff3f0; border: 1px solid #D55E00; padding: 8px; white-space: pre-wrap;
   font-family: monospace; font-size: 12px;}
 .explorer-header h2 {margin: 4px 0;} .explorer-header p {margin: 2px 0;}
@@ -137,7 +137,7 @@ class Dashboard:
         self.key_figures = w.HTML()
         self.concession_box = w.VBox()
         self.checkboxes: dict[str, w.Checkbox] = {}
-        self.reasons: dict[str, w.HTML] = {}
+        self.labels: dict[str, str] = {}
         controls = w.VBox(
             [w.HTML("<b>Scenario</b>"), self.picker, w.HTML("<b>Package shown in the utility panel</b>"),
              self.outcome_picker, self.reset_button, self.concession_box],
@@ -181,7 +181,7 @@ class Dashboard:
             )
             self.main.layout.display = "none"
             self.concession_box.children = ()
-            self.checkboxes, self.reasons = {}, {}
+            self.checkboxes, self.labels = {}, {}
             self.reset_button.disabled = True
             self.header.value = ""
             self.state = None
@@ -217,33 +217,41 @@ class Dashboard:
 
     # -- concessions -----------------------------------------------------------
     def _build_concessions(self, scenario: Scenario) -> None:
+        """One checkbox per concession, grouped by party.
+
+        Layout and style objects are shared (each is a widget model the page must
+        create), and a blocked concession's reason goes into its own label: the
+        page stays near the floor's widget count.
+        """
         colours = party_colours([p.id for p in scenario.parties])
-        groups, self.checkboxes, self.reasons = [], {}, {}
+        box_layout, box_style = w.Layout(width="94%"), CheckboxStyle(description_width="initial")
+        all_layout, none_layout, head_layout = w.Layout(width="48px"), w.Layout(width="52px"), w.Layout(flex="1")
+        button_style = w.ButtonStyle()
+        groups, self.checkboxes, self.labels = [], {}, {}
         for party in scenario.parties:
             own = [c for c in scenario.concessions if c.party == party.id]
             if not own:
                 continue
-            on = w.Button(description="all", layout=w.Layout(width="48px"), tooltip=f"Switch on all of {party.name}'s")
-            off = w.Button(description="none", layout=w.Layout(width="52px"), tooltip=f"Switch off all of {party.name}'s")
+            on = w.Button(description="all", layout=all_layout, style=button_style,
+                          tooltip=f"Switch on all of {party.name}'s")
+            off = w.Button(description="none", layout=none_layout, style=button_style,
+                           tooltip=f"Switch off all of {party.name}'s")
             on.on_click(lambda _, pid=party.id: self.set_party(pid, True))
             off.on_click(lambda _, pid=party.id: self.set_party(pid, False))
             head = w.HTML(f'<div class="party-head" style="border-color:{colours[party.id]}">'
-                          f"{html.escape(party.name)}</div>", layout=w.Layout(flex="1"))
+                          f"{html.escape(party.name)}</div>", layout=head_layout)
             rows = [w.HBox([head, on, off])]
             for c in own:
-                cost = scenario.concession_cost(c.id)
                 evidence = f"“{c.quote}”" if c.quote else f"Assumption: {c.note}"
-                box = w.Checkbox(
-                    value=False, description=f"{c.title} · cost {cost:.3f}", indent=False,
-                    tooltip=f"{c.description or c.title}\n\n{evidence}",
-                    layout=w.Layout(width="94%"), style={"description_width": "initial"},
-                )
+                self.labels[c.id] = f"{c.title} · cost {scenario.concession_cost(c.id):.3f}"
+                box = w.Checkbox(value=False, description=self.labels[c.id], indent=False,
+                                 tooltip=f"{c.description or c.title}\n\n{evidence}",
+                                 layout=box_layout, style=box_style)
                 box.add_class("concession")
                 box.add_class(f"concession-{c.id}")
                 box.observe(lambda change, cid=c.id: self._on_toggle(cid, change["new"]), names="value")
-                reason = w.HTML()
-                self.checkboxes[c.id], self.reasons[c.id] = box, reason
-                rows += [box, reason]
+                self.checkboxes[c.id] = box
+                rows.append(box)
             groups.append(w.VBox(rows))
         self.concession_box.children = [w.HTML("<b>Concessions</b> (hover one for its source)"),
                                         *(groups or [w.HTML("<i>This scenario lists no concessions.</i>")])]
@@ -285,7 +293,7 @@ class Dashboard:
                 reason = state.blocked(cid)
                 box.value = cid in state.active
                 box.disabled = reason is not None
-                self.reasons[cid].value = f'<div class="blocked-reason">{html.escape(reason)}</div>' if reason else ""
+                box.description = self.labels[cid] + (f" — {reason}" if reason else "")
         finally:
             self._updating = False
         self.key_figures.value = key_figures_html(analysis, state.baseline_analysis, outcome, note)

@@ -135,7 +135,7 @@ def parse_text(text: str, file: str, suffix: str) -> tuple[Any, dict[Path, int],
 
 def read_text(path: str | FilePath) -> str:
     try:
-        return FilePath(path).read_text(encoding="utf-8")
+        return FilePath(path).read_text(encoding="utf-8-sig")  # a byte-order mark (Excel) is not content
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise ScenarioError([Problem((), f"cannot read file: {reason}", file=str(path))]) from None

@@ -1,10 +1,10 @@
-"""Notebooks: committed clean, and their deterministic cells give the expected output.
+"""Notebooks: committed clean, with an expected output for every checked cell.
 
 ``pytest --nbval-lax`` (part of ``make test``) runs every notebook top to bottom.
-nbval compares a marked cell only with outputs stored in the notebook, and
-committed notebooks carry none (see ../shared/STACK.md), so the outputs of cells
-marked ``# NBVAL_CHECK_OUTPUT`` are kept in ``tests/notebook_outputs/<notebook>.json``
-and compared here. ``python -m tests.test_notebooks`` rewrites those files.
+Committed notebooks carry no outputs (see ../shared/STACK.md), so the outputs of
+cells marked ``# NBVAL_CHECK_OUTPUT`` are kept in ``tests/notebook_outputs/`` and
+``notebooks/conftest.py`` hands them to nbval, which compares them. This module
+checks the committed files; ``python -m tests.test_notebooks`` records the outputs.
 """
 
 from __future__ import annotations
@@ -51,12 +51,12 @@ CHECKED = [p for p in NOTEBOOKS if marked(nbformat.read(p, as_version=4))]
 
 
 @pytest.mark.parametrize("path", CHECKED, ids=[p.name for p in CHECKED])
-def test_marked_cells_give_expected_output(path: Path):
+def test_every_checked_cell_has_its_expected_output(path: Path):
     expected_file = EXPECTED / f"{path.stem}.json"
     assert expected_file.exists(), f"run `python -m tests.test_notebooks` to record {expected_file.name}"
     expected = json.loads(expected_file.read_text(encoding="utf-8"))
     assert set(expected) == {c.id for c in marked(nbformat.read(path, as_version=4))}
-    assert executed_outputs(path) == expected
+    assert all(text.strip() for text in expected.values())
 
 
 def test_the_lessons_check_something():

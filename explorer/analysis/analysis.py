@@ -231,12 +231,12 @@ def analyze(scenario: Scenario) -> Analysis:
             arrays.share[veto], arrays.position[veto], arrays.reservation[veto],
             gaps.zone_lo, gaps.zone_hi, anchor,
         )
-        surplus, surplus_package = package_surplus(problem)
+        surplus, _ = package_surplus(problem)
         ideal = best_utilities(problem.share, problem.position, gaps.zone_lo, gaps.zone_hi)
         if surplus > 0:
             ideal_gain = ideal - problem.reservation
             ks_result = kalai_smorodinsky(problem, ideal_gain)
-            nash_result = nash(problem, surplus, ideal_gain, starts=(ks_result.package, surplus_package))
+            nash_result = nash(problem, surplus, ideal_gain, starts=(ks_result.package,))
     return Analysis(
         scenario=scenario,
         arrays=arrays,

@@ -140,10 +140,12 @@ def nash(problem: Bargaining, surplus: float, ideal_gain: np.ndarray,
 
     def consider(package: np.ndarray) -> None:
         nonlocal best, gap
-        for candidate in (package, *(_polish_on_face(problem, package, snap) for snap in SNAPS)):
+        for candidate in _candidates(problem, package):  # lazily: no polishing once proven
             candidate_gap = nash_certificate(problem, candidate)
             if candidate_gap < gap:
                 best, gap = candidate, candidate_gap
+            if gap <= NASH_TOLERANCE:
+                return
 
     for start in starts:
         consider(start)
@@ -159,6 +161,13 @@ def nash(problem: Bargaining, surplus: float, ideal_gain: np.ndarray,
         rounds = outer.rounds
     final = closest_package(problem, problem.gains(best[None])[0])  # the optimal gains are unique
     return PackageResult(final, problem.gains(final[None])[0], rounds + 1, max(gap, 0.0))
+
+
+def _candidates(problem: Bargaining, package: np.ndarray):
+    """The package, then its polishes with ever coarser snapping."""
+    yield package
+    for snap in SNAPS:
+        yield _polish_on_face(problem, package, snap)
 
 
 def nash_certificate(problem: Bargaining, package: np.ndarray) -> float:

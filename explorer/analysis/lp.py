@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from explorer.analysis.utility import utilities
+
 INF = highspy.kHighsInf
 _lock = threading.Lock()
 _silenced = False
@@ -113,8 +115,7 @@ class Segments:
         x = position[:, issue]
         middle = start + length / 2
         slope = np.where(np.isnan(x), 0.0, share[:, issue] * np.sign(x - middle) / 100)
-        distance = np.abs(zone_lo[None, :] - position) / 100
-        base = np.where(np.isnan(position), 0.0, share * (1 - distance)).sum(axis=1) - reservation
+        base = utilities(share, position, zone_lo) - reservation
         return cls(n, cuts, issue, start, length, slope, base, zone_lo, zone_hi)
 
 
@@ -130,14 +131,9 @@ class PackageLP:
     def __init__(self, segments: Segments):
         self.segments = segments
         self.k, self.n = segments.slope.shape[0], segments.n
-        self.slope = segments.slope
-        self.base_gain = segments.base_gain
-        self.segment_issue = segments.issue
-        self.segment_start = segments.start
-        self.segment_length = segments.length
         self.count = len(segments.issue)
         self.highs = _new_highs()
-        self._add_cols(np.zeros(self.count), self.segment_length)
+        self._add_cols(np.zeros(self.count), segments.length)
 
     # -- building -------------------------------------------------------
     def _add_cols(self, lower: np.ndarray, upper: np.ndarray) -> int:
@@ -163,8 +159,9 @@ class PackageLP:
 
     def gain_terms(self, party: int, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """Columns and coefficients of scale · Σ_k σ_pk y_k (gain_p − B_p)."""
-        columns = np.nonzero(self.slope[party])[0]
-        return columns, scale * self.slope[party, columns]
+        slope = self.segments.slope[party]
+        columns = np.nonzero(slope)[0]
+        return columns, scale * slope[columns]
 
     def set_objective(self, columns: np.ndarray, costs: np.ndarray, maximize: bool) -> None:
         columns = np.asarray(columns, dtype=np.int32)

@@ -31,6 +31,7 @@ import numpy as np
 
 from explorer.analysis.lp import INF, PackageLP, Segments
 from explorer.analysis.outcomes import weighted_median
+from explorer.analysis.utility import utilities
 
 NASH_TOLERANCE = 1e-12  # certified gap in Σ ln gain below which a Nash package is accepted
 NASH_STAGES = (1e-3, 1e-6, 1e-9, 1e-12)  # outer-approximation tolerances tried in turn
@@ -61,9 +62,7 @@ class Bargaining:
 
     def gains(self, packages: np.ndarray) -> np.ndarray:
         """gain_p(o) = u_p(o) − r_p for each package row: shape (count, k)."""
-        x = self.position[None]
-        loss = np.where(np.isnan(x), 0.0, self.share[None] * np.abs(packages[:, None, :] - x) / 100)
-        return self.share.sum(axis=1)[None] - loss.sum(axis=2) - self.reservation[None]
+        return utilities(self.share, self.position, packages) - self.reservation
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def _maxmin_lp(problem: Bargaining, scale: np.ndarray) -> tuple[PackageLP, int, 
     lp = problem.lp()
     t = lp.add_cols(-INF, INF)
     indices, values = _gain_rows(lp, np.ones(lp.k), t, scale)
-    first_row = lp.add_rows(indices, values, np.full(lp.k, -INF), lp.base_gain)
+    first_row = lp.add_rows(indices, values, np.full(lp.k, -INF), lp.segments.base_gain)
     lp.set_objective([t], [1.0], maximize=True)
     return lp, t, first_row
 
@@ -119,7 +118,7 @@ def kalai_smorodinsky(problem: Bargaining, ideal_gain: np.ndarray) -> PackageRes
         for p in np.nonzero(newly)[0]:
             row = first_row + int(p)
             lp.highs.changeCoeff(row, t, 0.0)
-            lp.highs.changeRowBounds(row, -INF, lp.base_gain[p] - value * ideal_gain[p])
+            lp.highs.changeRowBounds(row, -INF, lp.segments.base_gain[p] - value * ideal_gain[p])
         level[newly] = value
         fixed |= newly
     package = closest_package(problem, level * ideal_gain)
@@ -195,7 +194,7 @@ class _OuterApproximation:
         self.surplus = surplus
         self.z = lp.add_cols(np.full(lp.k, -INF), np.full(lp.k, INF))
         indices, values = _gain_rows(lp, np.ones(lp.k))
-        lp.add_rows(indices, values, np.full(lp.k, -INF), lp.base_gain)  # gain_p ≥ 0
+        lp.add_rows(indices, values, np.full(lp.k, -INF), lp.segments.base_gain)  # gain_p ≥ 0
         # tangents from far below the surplus up to each party's best: the LP then sees how
         # steeply ln falls near zero and does not park a party at gain 0
         self.add_cuts({p: sorted({surplus / 64, surplus / 8, surplus, np.sqrt(surplus * ideal_gain[p]),
@@ -213,7 +212,7 @@ class _OuterApproximation:
                 cols, coefs = lp.gain_terms(p, -1.0 / a)
                 indices.append(np.concatenate([[self.z + p], cols]))
                 values.append(np.concatenate([[1.0], coefs]))
-                upper.append(np.log(a) - 1 + lp.base_gain[p] / a)
+                upper.append(np.log(a) - 1 + lp.segments.base_gain[p] / a)
         lp.add_rows(indices, values, np.full(len(upper), -INF), upper)
 
     def refine(self, tolerance: float) -> np.ndarray:
@@ -291,9 +290,10 @@ def closest_package(problem: Bargaining, target_gain: np.ndarray) -> np.ndarray:
     """
     lp = problem.lp()
     indices, values = _gain_rows(lp, np.ones(lp.k))
-    lp.add_rows(indices, values, np.full(lp.k, -INF), lp.base_gain - target_gain + TARGET_SLACK)
-    middle = lp.segment_start + lp.segment_length / 2
-    direction = np.sign(middle - problem.anchor[lp.segment_issue])
+    lp.add_rows(indices, values, np.full(lp.k, -INF), lp.segments.base_gain - target_gain + TARGET_SLACK)
+    segments = lp.segments
+    middle = segments.start + segments.length / 2
+    direction = np.sign(middle - problem.anchor[segments.issue])
     lp.set_objective(np.arange(lp.count), direction, maximize=False)
     values, _ = lp.solve()
     return _clean(lp.package(values))

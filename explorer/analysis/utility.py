@@ -16,13 +16,19 @@ import numpy as np
 def utilities(share: np.ndarray, position: np.ndarray, package: np.ndarray) -> np.ndarray:
     """u_p(o) for every party (rows of ``share``/``position``).
 
+    ``package`` is one package (n,), giving (P,), or a stack of them (count, n),
+    giving (count, P).
+
     >>> share = np.array([[0.75, 0.25], [0.5, 0.5]])
     >>> position = np.array([[0., 100.], [100., np.nan]])
     >>> utilities(share, position, np.array([20., 100.]))
     array([0.85, 0.1 ])
+    >>> utilities(share, position, np.array([[20., 100.], [100., 0.]]))
+    array([[0.85, 0.1 ],
+           [0.  , 0.5 ]])
     """
-    distance = np.abs(package[None, :] - position) / 100
-    return np.where(np.isnan(position), 0.0, share * (1 - distance)).sum(axis=1)
+    distance = np.abs(package[..., None, :] - position) / 100
+    return np.where(np.isnan(position), 0.0, share * (1 - distance)).sum(axis=-1)
 
 
 def best_utilities(

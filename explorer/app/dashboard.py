@@ -193,8 +193,9 @@ class Dashboard:
         self.header.value = self._header_html(entry.scenario)
         self._build_concessions(entry.scenario)
         outcome, _ = self.state.outcome_shown(self.outcome_picker.value)
-        fresh = build_figure(self.state.analysis, self.state.baseline_analysis, outcome)
-        self._drawn = [{}] * len(fresh.data)  # what the figure shows, trace by trace
+        drawn = trace_data(self.state.analysis, self.state.baseline_analysis, outcome)
+        fresh = build_figure(self.state.analysis, self.state.baseline_analysis, outcome, drawn)
+        self._drawn = drawn  # what the figure shows, trace by trace: refresh() sends only changes
         if self.figure is None:  # the one FigureWidget of the page: made once, reused for every scenario
             self.figure = go.FigureWidget(fresh)
             self.main.children = (self.key_figures, self.figure)

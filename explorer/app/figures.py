@@ -134,8 +134,9 @@ def trace_data(analysis: Analysis, baseline: Analysis, outcome: str) -> list[dic
     return data
 
 
-def build_figure(analysis: Analysis, baseline: Analysis, outcome: str) -> go.Figure:
-    """The whole figure for one scenario, filled with ``analysis``."""
+def build_figure(analysis: Analysis, baseline: Analysis, outcome: str,
+                 data: list[dict[str, Any]] | None = None) -> go.Figure:
+    """The whole figure for one scenario, filled with ``data`` (by default, ``trace_data`` of ``analysis``)."""
     a = analysis.arrays
     scenario = analysis.scenario
     layout = Layout(a.party_ids)
@@ -200,7 +201,7 @@ def build_figure(analysis: Analysis, baseline: Analysis, outcome: str) -> go.Fig
         hoverlabel={"align": "left"}, font={"size": 12}, template="plotly_white",
     )
     fig.update_annotations(font_size=13)
-    apply(fig, trace_data(analysis, baseline, outcome))
+    apply(fig, data if data is not None else trace_data(analysis, baseline, outcome))
     return fig
 
 

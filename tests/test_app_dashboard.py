@@ -1,5 +1,6 @@
-"""The widget app in plain Python: toggles change plots and figures; reset restores; bad files show."""
+"""The widget app in plain Python: toggles change panels and figures; reset restores; bad files show."""
 
+import html as html_lib
 import re
 import shutil
 
@@ -10,13 +11,11 @@ from tests.conftest import SCENARIOS
 
 
 def text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip())
 
 
-def snapshot(dash: Dashboard):
-    """Every trace's plotted data, comparable with ==."""
-    return [tuple(map(tuple, t.z)) if t.type == "heatmap" else (tuple(t.x or ()), tuple(t.y or ()))
-            for t in dash.figure.data]
+def specs(dash: Dashboard) -> dict:
+    return {key: panel.spec for key, panel in dash.panels.items()}
 
 
 @pytest.fixture
@@ -24,37 +23,82 @@ def dash():
     return Dashboard(SCENARIOS, start="russia_ukraine_talks.yaml")
 
 
-def test_toggle_changes_plots_and_key_figures_and_reset_restores(dash):
-    figure_before, figures_before = snapshot(dash), dash.key_figures.value
-    widget_id = id(dash.figure)
+def test_toggle_changes_panels_and_key_figures_and_reset_restores(dash):
+    before, figures_before = specs(dash), dash.key_figures.value
+    panels = dict(dash.panels)
     dash.set_concession("ukraine-line-freeze", True)
-    assert snapshot(dash) != figure_before
-    assert "from baseline" in text(dash.key_figures.value)
+    after = specs(dash)
+    assert after["redline_gap"] != before["redline_gap"] and after["issue_map"] != before["issue_map"]
+    assert "since the start" in text(dash.key_figures.value)
     assert text(dash.key_figures.value) != text(figures_before)
-    assert id(dash.figure) == widget_id  # updated in place, never rebuilt
+    assert "Ukraine: 4.9 % of its stakes" in text(dash.key_figures.value)
+    assert dash.panels == panels and all(dash.panels[k] is panels[k] for k in panels)  # updated in place
     dash.set_concession("russia-line-freeze", True)
     dash.reset()
-    assert snapshot(dash) == figure_before
+    assert specs(dash) == before
     assert dash.key_figures.value == figures_before
-    assert not any(box.value for box in dash.checkboxes.values())
+    assert dash.concessions.active == []
 
 
-def test_blocked_concessions_are_disabled_with_reason(dash):
-    assert dash.checkboxes["us-phased-relief"].disabled
-    assert dash.checkboxes["us-phased-relief"].description.endswith("— requires russia-comprehensive-ceasefire")
+def test_only_panels_whose_figure_changed_are_sent(dash, monkeypatch):
+    """Europe is no veto party: its concession moves positions, never the veto parties' red-line gaps."""
+    sent = []
+    for key, panel in dash.panels.items():
+        monkeypatch.setattr(panel.comm, "send", lambda data=None, buffers=None, key=key, **kw: sent.append(key))
+    dash.set_concession("europe-security-guarantees", True)
+    assert sorted(sent) == ["distance", "issue_map", "utility"]
+    sent.clear()
+    dash.set_concession("ukraine-line-freeze", True)
+    assert "redline_gap" in sent
+
+
+def test_blocked_concessions_name_the_other_by_title(dash):
+    assert dash.concessions.blocked["us-phased-relief"] == (
+        "Needs “Russia accepts a phased comprehensive ceasefire” switched on first.")
     dash.set_concession("russia-comprehensive-ceasefire", True)
-    assert not dash.checkboxes["us-phased-relief"].disabled
+    assert "us-phased-relief" not in dash.concessions.blocked
     dash.set_concession("us-delays-sanctions", True)
-    assert dash.checkboxes["us-phased-relief"].disabled
-    assert "— excluded by us-delays-sanctions" in dash.checkboxes["us-phased-relief"].description
+    assert dash.concessions.blocked["us-phased-relief"] == (
+        "Cannot be combined with “US delays fresh sanctions while talks progress”, which is on.")
+
+
+def test_a_page_cannot_switch_on_a_blocked_or_unknown_concession(dash):
+    dash.concessions.active = ["us-phased-relief", "no-such-id"]
+    assert dash.state.active == () and dash.concessions.active == []
 
 
 def test_party_buttons(dash):
-    dash.set_party("russia", True)
-    assert all(dash.checkboxes[c.id].value for c in dash.state.baseline.concessions
-               if c.party == "russia" and not c.requires)
-    dash.set_party("russia", False)
-    assert not any(box.value for box in dash.checkboxes.values())
+    dash.concessions._receive(dash.concessions, {"event": "party", "party": "russia", "on": True}, [])
+    assert set(dash.state.active) == {c.id for c in dash.state.baseline.concessions
+                                      if c.party == "russia" and not c.requires}
+    dash.concessions._receive(dash.concessions, {"event": "party", "party": "russia", "on": False}, [])
+    assert dash.state.active == ()
+    dash.concessions._receive(dash.concessions, {"event": "party", "party": "../etc", "on": True}, [])
+    assert dash.state.active == ()
+
+
+def test_package_shown_is_said_in_one_place_consistent_with_the_picker(dash):
+    assert dash.outcome_picker.value == "nash"
+    status = text(dash.package_status.value)
+    assert status.startswith("Showing the Compromise (weighted mean, per issue) instead: a Nash bargaining package")
+    assert "4 issues are deadlocked" in status
+    assert "At the Compromise" in dash.panels["utility"].title
+    for cid in ["ukraine-nato-deferral", "russia-nato-deferral", "ukraine-line-freeze", "russia-line-freeze",
+                "ukraine-minority-rights", "russia-minority-standards", "ukraine-open-agenda",
+                "russia-drops-preconditions"]:
+        dash.set_concession(cid, True)
+    assert text(dash.package_status.value).startswith("Showing the Nash bargaining package :")
+    assert "At the Nash bargaining package" in dash.panels["utility"].title
+    dash.outcome_picker.value = "kalai_smorodinsky"
+    assert "Kalai–Smorodinsky" in dash.panels["utility"].title
+    assert "Europe (EU and European NATO members) cannot block one" in dash.panels["utility"].help
+
+
+def test_scale_guide_lists_every_issue_with_both_ends_and_points(dash):
+    guide = text(dash.scale_guide.value)
+    for issue in dash.state.baseline.issues:
+        assert issue.low in guide and issue.high in guide
+        assert all(p.label in guide for p in issue.points)
 
 
 def test_invalid_scenario_shows_its_message_and_the_rest_keeps_working(tmp_path):
@@ -62,24 +106,35 @@ def test_invalid_scenario_shows_its_message_and_the_rest_keeps_working(tmp_path)
     (tmp_path / "broken.yaml").write_text("id: x\ntitle: [unclosed\n")
     dash = Dashboard(tmp_path)
     labels = [label for label, _ in dash.picker.options]
-    assert any("broken.yaml (invalid)" in label for label in labels)
+    assert any("broken.yaml" in label and "invalid" in label for label in labels)
     broken = next(k for label, k in dash.picker.options if "broken" in label)
     good = next(k for label, k in dash.picker.options if "broken" not in label)
     dash.picker.value = broken
     assert "broken.yaml" in dash.error.value and "invalid YAML" in dash.error.value
-    assert dash.main.layout.display == "none"
+    assert str(tmp_path) not in dash.error.value
+    assert dash.body.layout.display == "none"
     dash.picker.value = good
-    assert dash.error.value == "" and dash.main.layout.display == "flex"
+    assert dash.error.value == "" and dash.body.layout.display == "flex"
     dash.set_concession("union-moderates-wages", True)
     assert "union-moderates-wages" in dash.state.active
 
 
-def test_switching_scenario_reuses_the_figure_widget(dash):
-    widget = dash.figure
+def test_switching_scenario_reuses_the_panels(dash):
+    panels = dict(dash.panels)
     other = next(k for label, k in dash.picker.options if "logrolling" in label)
     dash.picker.value = other
-    assert dash.figure is widget
-    assert "Wage increase" in widget.layout.yaxis.ticktext
+    assert all(dash.panels[k] is panels[k] for k in panels)
+    assert "Wage increase" in dash.panels["issue_map"].spec["layout"]["yaxis"]["ticktext"]
+
+
+def test_a_file_saved_after_the_kernel_started_appears_when_a_page_shows_it(tmp_path):
+    shutil.copy(SCENARIOS / "logrolling_textbook.yaml", tmp_path)
+    dash = Dashboard(tmp_path)
+    dash.set_concession("union-moderates-wages", True)
+    shutil.copy(SCENARIOS / "russia_ukraine_talks.yaml", tmp_path / "new.yaml")
+    dash.board._receive(dash.board, {"event": "shown"}, [])  # what the page sends once drawn
+    assert any("new.yaml" in label for label, _ in dash.picker.options)
+    assert dash.state.active == ("union-moderates-wages",)  # the viewer's state is kept
 
 
 def test_only_files_in_the_folder_are_listed(tmp_path):

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from explorer.analysis.arrays import ScenarioArrays
 from explorer.analysis.distances import pairwise_distances
@@ -22,6 +21,9 @@ from explorer.analysis.outcomes import compromise, weighted_median
 from explorer.analysis.packages import Bargaining, PackageResult, kalai_smorodinsky, nash, package_surplus
 from explorer.analysis.utility import best_utilities, utilities
 from explorer.model.scenario import Scenario
+
+if TYPE_CHECKING:  # pandas is imported on first use of a table: a dashboard kernel never needs it
+    import pandas as pd
 
 OUTCOMES = ("compromise", "weighted_median", "nash", "kalai_smorodinsky")
 
@@ -76,6 +78,8 @@ class Analysis:
     @cached_property
     def issues(self) -> pd.DataFrame:
         """One row per issue: gaps, zone and predicted outcomes."""
+        import pandas as pd
+
         g = self.gaps
         table = pd.DataFrame(
             {
@@ -98,6 +102,8 @@ class Analysis:
     @cached_property
     def parties(self) -> pd.DataFrame:
         """One row per party: clout, reservation and utility at each predicted package."""
+        import pandas as pd
+
         a = self.arrays
         ideal = np.full(len(a.party_ids), np.nan)
         if self.ideal_utility is not None:
@@ -119,15 +125,23 @@ class Analysis:
         )
 
     @cached_property
+    def distance_matrix(self) -> np.ndarray:
+        """d_pq for every pair of parties (party order of the file), NaN where they share no issue."""
+        return pairwise_distances(self.arrays.position, self.arrays.share)
+
+    @cached_property
     def distances(self) -> pd.DataFrame:
         """Salience-weighted distance between every pair of parties (scale points)."""
+        import pandas as pd
+
         ids = pd.Index(self.arrays.party_ids, name="party")
-        matrix = pairwise_distances(self.arrays.position, self.arrays.share)
-        return pd.DataFrame(matrix, index=ids, columns=ids.rename("other"))
+        return pd.DataFrame(self.distance_matrix, index=ids, columns=ids.rename("other"))
 
     @cached_property
     def stances(self) -> pd.DataFrame:
         """One row per stance as currently in force (after active concessions)."""
+        import pandas as pd
+
         a = self.arrays
         party_row = {p: k for k, p in enumerate(a.party_ids)}
         rows = [
@@ -150,6 +164,8 @@ class Analysis:
     @cached_property
     def concessions(self) -> pd.DataFrame:
         """Every concession of the scenario: party, cost (on baseline), active, why blocked."""
+        import pandas as pd
+
         s = self.scenario
         return pd.DataFrame(
             {

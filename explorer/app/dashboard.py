@@ -1,113 +1,77 @@
 """The dashboard: pick a scenario, toggle concessions, watch the gaps move.
 
-``Dashboard`` holds the widgets; all logic it needs is in :mod:`explorer.app.state`
-(which concessions are on) and :mod:`explorer.app.figures` (what to draw). Only
-files listed from the scenario folder can be opened: the picker's value is an
-index into that list, never a path a viewer could type.
+``Dashboard`` holds the widgets; the logic it needs is in :mod:`explorer.app.state`
+(which concessions are on), :mod:`explorer.app.figures` (what each panel draws) and
+:mod:`explorer.app.text` (what the numbers mean). Plots are panels of one
+:class:`~explorer.app.panels.PanelBoard`: one plotly.js per page, and a toggle sends
+and redraws only the panels whose figure changed. Only files listed from the scenario
+folder can be opened: the picker's value is an index into that list, never a path a
+viewer could type; the list is read again each time a page shows the dashboard.
 """
 
 from __future__ import annotations
 
 import html
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as w
-from ipywidgets.widgets.widget_bool import CheckboxStyle
-import plotly.graph_objects as go
 
-from explorer.analysis.analysis import Analysis
-from explorer.app.figures import build_figure, trace_data
-from explorer.app.palette import party_colours
+from explorer.app import figures
+from explorer.app.catalog import Entry, list_scenarios, problems_text
+from explorer.app.panels import Panel, PanelBoard
 from explorer.app.paths import ENV_START, scenario_dir
-from explorer.app.state import OUTCOME_LABELS, Exploration
-from explorer.errors import ScenarioError
-from explorer.io.loader import load
+from explorer.app.state import Exploration
+from explorer.app.text import (
+    OUTCOME_LABELS, blocked_text, concession_items, key_figures_html, package_status_html, scale_guide_html,
+    utility_panel_text,
+)
+from explorer.app.widgets import ConcessionList
 from explorer.model.scenario import Scenario
 
 READING_GUIDE = (
-    "Switch concessions on the left. The <b>agreement gap</b> is how far apart the veto parties' red "
-    "lines still are (0 = every issue has a zone); a <b>package ZOPA</b> means some deal inside the "
-    "zones beats every veto party's no-deal option. Hover a marker for the quote behind it."
+    "Switch concessions on and off at the left (hover one for what it is and the quote behind it) and watch "
+    "the figures move. Positions are points on each issue's 0–100 scale; a party's <b>red lines</b> bound what "
+    "it can accept. The <b>veto parties</b> must all agree to a deal: where their red lines overlap on an issue "
+    "there is a zone of agreement, where they do not there is a <b>red-line gap</b>."
 )
-
-
-@dataclass
-class Entry:
-    """One file in the picker: its scenario, or the problems that keep it out."""
-
-    path: Path
-    scenario: Scenario | None
-    problems: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        if self.scenario is None:
-            return f"⚠ {self.path.name} (invalid)"
-        return f"{self.scenario.title} ({self.path.name})"
-
-
-def list_scenarios(folder: Path) -> list[Entry]:
-    """Every scenario file of ``folder`` (not its subfolders), valid or not, by name."""
-    entries = []
-    for path in sorted(p for p in folder.glob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file()):
-        try:
-            entries.append(Entry(path, load(path)))
-        except ScenarioError as error:
-            entries.append(Entry(path, None, tuple(str(p) for p in error.problems)))
-    return entries
-
-
-def _signed(value: float, digits: int = 1) -> str:
-    if abs(value) < 0.5 * 10**-digits:
-        return "±0"
-    return f"{value:+.{digits}f}".replace("-", "−")
-
-
-def key_figures_html(now: Analysis, baseline: Analysis, outcome: str, note: str | None) -> str:
-    """The headline numbers, each with its change from the baseline."""
-    total = len(now.scenario.issues)
-    if now.package_surplus is None:
-        surplus = "none — an issue is deadlocked"
-    else:
-        surplus = f"{now.package_surplus:.3f}"
-        if baseline.package_surplus is not None:
-            surplus += f" ({_signed(now.package_surplus - baseline.package_surplus, 3)})"
-        else:
-            surplus += " (baseline: none)"
-    zopa = "yes" if now.package_zopa else "no"
-    cells = [
-        ("Agreement gap", f"{now.agreement_gap:.1f} points",
-         f"{_signed(now.agreement_gap - baseline.agreement_gap)} from baseline", "agreement-gap"),
-        ("Deadlocked issues", f"{now.deadlocked_issues} of {total}",
-         f"{_signed(now.deadlocked_issues - baseline.deadlocked_issues, 0)} from baseline", "deadlocked"),
-        ("Package surplus", surplus, f"package ZOPA: <b>{zopa}</b>", "surplus"),
-        ("Package shown", OUTCOME_LABELS[outcome], html.escape(note) if note else "in the utility panel", "outcome"),
-    ]
-    boxes = "".join(
-        f'<div class="kf" data-key="{key}"><div class="kf-label">{label}</div>'
-        f'<div class="kf-value">{value}</div><div class="kf-delta">{delta}</div></div>'
-        for label, value, delta, key in cells
-    )
-    return f'<div class="key-figures">{boxes}</div>'
-
-
+PANEL_TEXT = {
+    "issue_map": ("Where each party stands, issue by issue",
+                  "Each row is one issue on its 0–100 scale (what 0 and 100 mean is written under the row). "
+                  "A party's dot is its ideal position and its line spans what it can accept. Green band: the "
+                  "outcomes every veto party can accept; orange band: the gap between their red lines. Black "
+                  "symbols: predicted outcomes. Hover a dot for the quote or assumption behind it."),
+    "redline_gap": ("Red-line gap per issue, in points",
+                    "How far apart the veto parties' red lines are on each issue (0 = they overlap): grey at the "
+                    "start, purple now, with the concessions switched on."),
+    "utility": ("", ""),
+    "distance": ("How far apart each pair of parties is, in points",
+                 "Distance between two parties' ideal positions on the issues both hold, averaged by how much "
+                 "they care: 0 = the same positions, 100 = opposite ends of every scale."),
+}
 STYLE = """<style>
+.explorer-dashboard {font-size: 14px; max-width: 100%;}
+.explorer-header h2 {margin: 4px 0;} .explorer-header p {margin: 3px 0; line-height: 1.4;}
+.explorer-dashboard .widget-html-content {line-height: 1.4;}
+.explorer-dashboard .widget-dropdown select {font-size: 14px;}
+.explorer-dashboard .scenario-row {align-items: center;}
 .key-figures {display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 8px 0;}
-.kf {border: 1px solid #ccc; border-radius: 6px; padding: 6px 10px; min-width: 170px; flex: 1;}
-.kf-label {font-size: 12px; color: #555;} .kf-value {font-size: 19px; font-weight: 600; line-height: 1.25;}
-.kf[data-key="outcome"] .kf-value {font-size: 14px;}
-.concession, .concession label, .concession .widget-label-basic {height: auto !important;}
-.concession label, .concession .widget-label-basic, .concession span {white-space: normal !important;
-  overflow: visible !important; text-overflow: clip !important; line-height: 1.3;}
-.kf-delta {font-size: 12px; color: #333;}
-.party-head {font-weight: 600; border-left: 6px solid; padding-left: 6px; margin-top: 6px;}
+.kf {border: 1px solid #ccc; border-radius: 6px; padding: 6px 10px; min-width: 150px; flex: 1 1 150px;}
+.kf-label {font-size: 12.5px; color: #444;} .kf-value {font-size: 19px; font-weight: 600; line-height: 1.3;}
+.kf-delta {font-size: 12px; color: #333; line-height: 1.35;}
+.info {display: inline-block; width: 15px; height: 15px; line-height: 15px; border-radius: 50%; text-align: center;
+  background: #0b5cad; color: #fff; font-size: 11px; font-weight: 700; font-style: italic; cursor: help;
+  font-family: Georgia, serif; vertical-align: 1px;}
+.package-status {font-size: 12.5px; line-height: 1.4; color: #222; margin: 2px 0 6px 0;}
+.package-status.fallback {color: #7a4200;}
 .scenario-error {background: #fff3f0; border: 1px solid #D55E00; padding: 8px; white-space: pre-wrap;
-  font-family: monospace; font-size: 12px;}
-.explorer-header h2 {margin: 4px 0;} .explorer-header p {margin: 2px 0;}
-.explorer-dashboard .widget-html-content {line-height: 1.35;}
-.explorer-controls, .explorer-controls .widget-vbox {overflow-x: hidden;}
+  font-family: monospace; font-size: 12px; max-height: 24em; overflow: auto;}
+.scale-guide {margin-top: 8px; font-size: 13px;} .scale-guide summary {font-weight: 600; cursor: pointer;}
+.scale-guide table {border-collapse: collapse; width: 100%; margin-top: 4px;}
+.scale-guide th, .scale-guide td {border-top: 1px solid #e3e3e3; padding: 4px 6px; text-align: left;
+  vertical-align: top; overflow-wrap: anywhere;}
+.scale-guide thead th {border-top: none; color: #444;}
+.explorer-controls-head {font-weight: 600; margin-top: 4px;}
 </style>"""
 
 
@@ -116,44 +80,52 @@ class Dashboard:
 
     def __init__(self, folder: str | Path | None = None, start: str | None = None, outcome: str = "nash"):
         self.folder = Path(folder).resolve() if folder else scenario_dir()
-        self.entries = list_scenarios(self.folder)
-        self.outcome_wanted = outcome
+        self.entries: list[Entry] = list_scenarios(self.folder)
         self.state: Exploration | None = None
-        self.figure: go.FigureWidget | None = None
-        self._drawn: list[dict] = []
         self._updating = False
-        self.picker = w.Dropdown(
-            options=[(e.label, k) for k, e in enumerate(self.entries)], layout=w.Layout(width="98%"),
-        )
-        self.outcome_picker = w.Dropdown(
-            options=[(label, key) for key, label in OUTCOME_LABELS.items()], value=outcome,
-            layout=w.Layout(width="98%"),
-        )
+        full = w.Layout(width="100%")
+        self.picker = w.Dropdown(options=self._picker_options(), layout=w.Layout(width="auto", flex="1 1 auto"))
         self.picker.add_class("scenario-picker")
+        self.outcome_picker = w.Dropdown(options=[(label, key) for key, label in OUTCOME_LABELS.items()],
+                                         value=outcome, layout=full)
         self.outcome_picker.add_class("outcome-picker")
-        self.reset_button = w.Button(description="Reset to baseline", icon="undo", layout=w.Layout(width="98%"))
+        self.package_status = w.HTML()
+        self.reset_button = w.Button(description="Reset: switch every concession off", icon="undo", layout=full)
         self.header = w.HTML()
         self.error = w.HTML()
         self.key_figures = w.HTML()
-        self.concession_box = w.VBox()
-        self.checkboxes: dict[str, w.Checkbox] = {}
-        self.labels: dict[str, str] = {}
+        self.scale_guide = w.HTML()
+        self.concessions = ConcessionList(layout=full)
+        self.panels = {key: Panel(key, title=PANEL_TEXT[key][0], help=PANEL_TEXT[key][1], wide=key == "issue_map")
+                       for key in figures.PANELS}
+        self.board = PanelBoard(list(self.panels.values()), layout=full)
         controls = w.VBox(
-            [w.HTML("<b>Scenario</b>"), self.picker, w.HTML("<b>Package shown in the utility panel</b>"),
-             self.outcome_picker, self.reset_button, self.concession_box],
-            layout=w.Layout(width="330px", min_width="280px", flex="0 0 auto", padding="0 8px 0 0"),
+            [w.HTML('<div class="explorer-controls-head">Predicted package to show</div>'), self.outcome_picker,
+             self.package_status, self.reset_button,
+             w.HTML('<div class="explorer-controls-head">Concessions</div>'), self.concessions],
+            layout=w.Layout(width="300px", min_width="260px", flex="0 0 auto", padding="0 10px 0 0"),
         )
         controls.add_class("explorer-controls")
-        self.main = w.VBox([self.key_figures], layout=w.Layout(flex="1 1 600px", min_width="600px"))
-        self.body = w.Box([controls, self.main], layout=w.Layout(display="flex", flex_flow="row wrap", width="100%"))
-        self.widget = w.VBox([w.HTML(STYLE), self.header, self.error, self.body])
+        self.main = w.VBox([self.key_figures, self.board, self.scale_guide],
+                           layout=w.Layout(flex="1 1 0%", min_width="0", width="auto"))
+        self.main.add_class("explorer-main")
+        self.body = w.HBox([controls, self.main], layout=w.Layout(width="100%", align_items="flex-start"))
+        scenario_row = w.HBox([w.HTML("<b>Scenario&nbsp;</b>"), self.picker], layout=full)
+        scenario_row.add_class("scenario-row")
+        self.widget = w.VBox([w.HTML(STYLE), scenario_row, self.header, self.error, self.body], layout=full)
         self.widget.add_class("explorer-dashboard")
-        self.picker.observe(self._on_pick, names="value")
+        self.picker.observe(lambda change: self.select(change["new"]), names="value")
         self.outcome_picker.observe(lambda change: self.refresh(), names="value")
         self.reset_button.on_click(lambda _: self.reset())
+        self.concessions.observe(self._on_active, names="active")
+        self.concessions.on_party(self.set_party)
+        self.board.on_shown(self.rescan)
         self.select(self._start_index(start))
 
     # -- scenario ------------------------------------------------------------
+    def _picker_options(self) -> list[tuple[str, int]]:
+        return [(e.label, k) for k, e in enumerate(self.entries)]
+
     def _start_index(self, start: str | None) -> int:
         start = start or os.environ.get(ENV_START)
         names = [e.path.name for e in self.entries]
@@ -163,112 +135,84 @@ class Dashboard:
         preferred = [k for k in valid if self.entries[k].path.name == "russia_ukraine_talks.yaml"]
         return (preferred or valid or [0])[0]
 
-    def select(self, index: int) -> None:
+    def rescan(self) -> None:
+        """Read the folder again (a page has just shown the dashboard): new files join the picker.
+
+        The scenario on screen stays as it is, so nothing a viewer has switched on is lost.
+        """
+        current = self.entries[self.picker.value].path if self.entries and self.picker.value is not None else None
+        entries = list_scenarios(self.folder)
+        if [(e.path, e.label) for e in entries] == [(e.path, e.label) for e in self.entries]:
+            self.entries = entries
+            return
+        self._updating = True
+        try:
+            self.entries = entries
+            paths = [e.path for e in entries]
+            index = paths.index(current) if current in paths else None
+            self.picker.options = self._picker_options()
+            if index is not None:
+                self.picker.value = index
+        finally:
+            self._updating = False
+        if current not in [e.path for e in entries]:
+            self.select(self._start_index(None))
+
+    def select(self, index: int | None) -> None:
         """Show the scenario at ``index`` of the picker (or its problems)."""
+        if self._updating or index is None:
+            return
         if not self.entries:
-            self.error.value = f'<div class="scenario-error">No scenario files in {html.escape(str(self.folder))}</div>'
+            self.error.value = f'<div class="scenario-error">No scenario files in {html.escape(self.folder.name)}/</div>'
             self.body.layout.display = "none"
             return
         if self.picker.value != index:
-            self.picker.value = index  # observer calls back here
+            self.picker.value = index  # the observer calls back here
             return
         entry = self.entries[index]
         if entry.scenario is None:
-            self.error.value = (
-                f'<div class="scenario-error"><b>{html.escape(entry.path.name)} cannot be shown:</b>\n'
-                + "\n".join(html.escape(p.replace(str(entry.path), entry.path.name)) for p in entry.problems)
-                + "</div>"
-            )
-            self.main.layout.display = "none"
-            self.concession_box.children = ()
-            self.checkboxes, self.labels = {}, {}
-            self.reset_button.disabled = True
+            self.error.value = (f'<div class="scenario-error"><b>{html.escape(entry.path.name)} cannot be shown:</b>\n'
+                                f"{html.escape(problems_text(entry))}</div>")
+            self.body.layout.display = "none"
             self.header.value = ""
             self.state = None
             return
         self.error.value = ""
-        self.main.layout.display = "flex"
-        self.reset_button.disabled = False
+        self.body.layout.display = "flex"
         self.state = Exploration(entry.scenario)
         self.header.value = self._header_html(entry.scenario)
-        self._build_concessions(entry.scenario)
-        outcome, _ = self.state.outcome_shown(self.outcome_picker.value)
-        drawn = trace_data(self.state.analysis, self.state.baseline_analysis, outcome)
-        fresh = build_figure(self.state.analysis, self.state.baseline_analysis, outcome, drawn)
-        self._drawn = drawn  # what the figure shows, trace by trace: refresh() sends only changes
-        if self.figure is None:  # the one FigureWidget of the page: made once, reused for every scenario
-            self.figure = go.FigureWidget(fresh)
-            self.main.children = (self.key_figures, self.figure)
-        else:
-            self.figure.data = ()
-            self.figure.add_traces(fresh.data)
-            self.figure.layout = fresh.layout
+        self.scale_guide.value = scale_guide_html(entry.scenario)
+        self._updating = True
+        try:
+            self.concessions.groups = concession_items(entry.scenario)
+        finally:
+            self._updating = False
         self.refresh()
-
-    def _on_pick(self, change) -> None:
-        self.select(change["new"])
 
     def _header_html(self, scenario: Scenario) -> str:
         sources = "; ".join(html.escape(s.title) for s in scenario.data.sources) or "none listed"
-        return (
-            f'<div class="explorer-header"><h2>{html.escape(scenario.title)}</h2>'
-            f"<p>Coded as of <b>{scenario.data.as_of.isoformat()}</b> · Sources: {sources}</p>"
-            f"<p>{READING_GUIDE}</p></div>"
-        )
+        veto = [p.name for p in scenario.parties if p.veto]
+        return (f'<div class="explorer-header"><h2>{html.escape(scenario.title)}</h2>'
+                f"<p>Coded as of <b>{scenario.data.as_of.isoformat()}</b> · Sources: {sources} · "
+                f"Veto parties: {html.escape(', '.join(veto))}</p><p>{READING_GUIDE}</p></div>")
 
     # -- concessions -----------------------------------------------------------
-    def _build_concessions(self, scenario: Scenario) -> None:
-        """One checkbox per concession, grouped by party.
-
-        Layout and style objects are shared (each is a widget model the page must
-        create), and a blocked concession's reason goes into its own label: the
-        page stays near the floor's widget count.
-        """
-        colours = party_colours([p.id for p in scenario.parties])
-        box_layout, box_style = w.Layout(width="94%"), CheckboxStyle(description_width="initial")
-        all_layout, none_layout, head_layout = w.Layout(width="48px"), w.Layout(width="52px"), w.Layout(flex="1")
-        button_style = w.ButtonStyle()
-        groups, self.checkboxes, self.labels = [], {}, {}
-        for party in scenario.parties:
-            own = [c for c in scenario.concessions if c.party == party.id]
-            if not own:
-                continue
-            on = w.Button(description="all", layout=all_layout, style=button_style,
-                          tooltip=f"Switch on all of {party.name}'s")
-            off = w.Button(description="none", layout=none_layout, style=button_style,
-                           tooltip=f"Switch off all of {party.name}'s")
-            on.on_click(lambda _, pid=party.id: self.set_party(pid, True))
-            off.on_click(lambda _, pid=party.id: self.set_party(pid, False))
-            head = w.HTML(f'<div class="party-head" style="border-color:{colours[party.id]}">'
-                          f"{html.escape(party.name)}</div>", layout=head_layout)
-            rows = [w.HBox([head, on, off])]
-            for c in own:
-                evidence = f"“{c.quote}”" if c.quote else f"Assumption: {c.note}"
-                self.labels[c.id] = f"{c.title} · cost {scenario.concession_cost(c.id):.3f}"
-                box = w.Checkbox(value=False, description=self.labels[c.id], indent=False,
-                                 tooltip=f"{c.description or c.title}\n\n{evidence}",
-                                 layout=box_layout, style=box_style)
-                box.add_class("concession")
-                box.add_class(f"concession-{c.id}")
-                box.observe(lambda change, cid=c.id: self._on_toggle(cid, change["new"]), names="value")
-                self.checkboxes[c.id] = box
-                rows.append(box)
-            groups.append(w.VBox(rows))
-        self.concession_box.children = [w.HTML("<b>Concessions</b> (hover one for its source)"),
-                                        *(groups or [w.HTML("<i>This scenario lists no concessions.</i>")])]
-
-    def _on_toggle(self, cid: str, on: bool) -> None:
+    def _on_active(self, change) -> None:
+        """The page switched something: apply each difference through the rules, then redraw."""
         if self._updating or self.state is None:
             return
-        try:
-            self.state.set(cid, on)
-        except ValueError:
-            pass  # the box was disabled in the meantime; refresh() puts it back
+        wanted, now = set(change["new"]), set(self.state.active)
+        for cid in [c.id for c in self.state.baseline.concessions if c.id in now - wanted]:
+            self.state.set(cid, False)
+        for cid in [c.id for c in self.state.baseline.concessions if c.id in wanted - now]:
+            if self.state.blocked(cid) is None:
+                self.state.set(cid, True)
         self.refresh()
 
     def set_concession(self, cid: str, on: bool) -> None:
-        """Programmatic toggle, exactly as a click does it."""
-        self.checkboxes[cid].value = on
+        """Switch one concession exactly as a click in the page does."""
+        active = set(self.concessions.active)
+        self.concessions.active = list(active | {cid} if on else active - {cid})
 
     def set_party(self, party: str, on: bool) -> None:
         if self.state is not None:
@@ -282,32 +226,32 @@ class Dashboard:
 
     # -- drawing ---------------------------------------------------------------
     def refresh(self) -> None:
-        """Bring every widget in line with the state; the figure is updated in place."""
+        """Bring every widget in line with the state; only panels whose figure changed are sent."""
         if self.state is None:
             return
         state = self.state
-        outcome, note = state.outcome_shown(self.outcome_picker.value)
+        wanted = self.outcome_picker.value
+        shown, _ = state.outcome_shown(wanted)
         analysis = state.analysis
         self._updating = True
         try:
-            for cid, box in self.checkboxes.items():
-                reason = state.blocked(cid)
-                box.value = cid in state.active
-                box.disabled = reason is not None
-                box.description = self.labels[cid] + (f" — {reason}" if reason else "")
+            self.concessions.blocked = {c.id: reason for c in state.baseline.concessions
+                                        if (reason := (None if c.id in state.active else
+                                                       blocked_text(state.baseline, c.id, state.active)))}
+            self.concessions.active = list(state.active)
         finally:
             self._updating = False
-        self.key_figures.value = key_figures_html(analysis, state.baseline_analysis, outcome, note)
-        data = trace_data(analysis, state.baseline_analysis, outcome)
-        changed = [(trace, new) for trace, new, old in zip(self.figure.data, data, self._drawn) if new != old]
-        if changed:
-            with self.figure.batch_update():  # one message; unchanged traces are not resent
-                for trace, values in changed:
-                    trace.update(values)
-        self._drawn = data
+        self.package_status.value = package_status_html(wanted, shown, analysis)
+        self.key_figures.value = key_figures_html(analysis, state.baseline_analysis)
+        title, help_text = utility_panel_text(analysis, shown)
+        self.panels["utility"].title, self.panels["utility"].help = title, help_text
+        specs = figures.panel_specs(analysis, state.baseline_analysis, shown)
+        for key, spec in specs.items():
+            self.panels[key].update(spec)  # sends nothing when this panel's figure did not change
 
     def _ipython_display_(self):  # pragma: no cover - exercised in notebooks
         from IPython.display import display
+
         display(self.widget)
 
 

@@ -10,8 +10,9 @@ SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "
 
 ZONE = "rgba(0, 158, 115, 0.22)"  # the red-line overlap, a light bluish green
 GAP = "rgba(213, 94, 0, 0.30)"  # a red-line gap, a light vermillion
-BASELINE = "#9E9E9E"
-CURRENT = "#0072B2"
+BASELINE = "#B3B3B3"  # a red-line gap at the start: light grey
+CURRENT = "#5E3C99"  # ... and now: a dark purple that is no party's colour
+GUIDE = "#8C8C8C"  # legend entries that explain a mark rather than name a party
 OUTCOME_STYLE = {
     "compromise": ("diamond-open", "#000000"),
     "weighted_median": ("triangle-up-open", "#000000"),

@@ -10,14 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from explorer.analysis.analysis import OUTCOMES, Analysis, analyze
+from explorer.app.text import OUTCOME_LABELS
 from explorer.model.scenario import Scenario, blocked_reason
 
-OUTCOME_LABELS = {
-    "nash": "Nash bargaining package",
-    "kalai_smorodinsky": "Kalai–Smorodinsky package",
-    "compromise": "Compromise (weighted mean, per issue)",
-    "weighted_median": "Weighted median (per issue)",
-}
 CACHE_SIZE = 256
 
 

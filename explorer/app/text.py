@@ -1,0 +1,183 @@
+"""The words and numbers the dashboard shows, as pure functions (no widgets): each number
+with its unit and what it means, so a stakeholder can read the page without a guide.
+
+Units: positions, gaps and distances are *points* on an issue's 0–100 scale. Utility,
+cost and surplus are shares of a party's *stakes*: utility 1 is everything the party wants
+on every issue (weighted by how much it cares), so a cost of 0.040 is "4.0 % of its
+stakes" — the utility it gives up at its old ideal package.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+from explorer.analysis.analysis import Analysis
+from explorer.model.scenario import Scenario
+
+OUTCOME_LABELS = {
+    "nash": "Nash bargaining package",
+    "kalai_smorodinsky": "Kalai–Smorodinsky package",
+    "compromise": "Compromise (weighted mean, per issue)",
+    "weighted_median": "Weighted median (per issue)",
+}
+OUTCOME_MEANING = {
+    "nash": "the deal inside the zones that maximises the product of the veto parties' gains over no deal",
+    "kalai_smorodinsky": ("the deal inside the zones that gives every veto party the same share of the most "
+                          "it could gain"),
+    "compromise": "each issue at the average position, weighted by each party's clout and how much it cares",
+    "weighted_median": "each issue at the position that half the weight (clout × how much a party cares) lies on each side of",
+}
+INFO = {
+    "agreement-gap": ("How far apart the veto parties' red lines still are, in points of the issues' 0–100 scales, "
+                      "averaged over issues by how much the veto parties care. 0 = every issue has a zone of agreement."),
+    "deadlocked": "Issues where no outcome lies inside every veto party's red lines.",
+    "surplus": ("The best deal inside the zones leaves the worst-off veto party this share of its stakes better "
+                "off than no deal. None while an issue is deadlocked; below 0: no deal beats every party's no-deal "
+                "option. A package ZOPA (zone of possible agreement) exists when it is 0 or more."),
+    "cost": ("What the switched-on concessions cost each party: the share of its stakes it gives up "
+             "(its utility lost at its old ideal package)."),
+}
+
+
+def signed(value: float, digits: int = 1, unit: str = "") -> str:
+    """A change with its sign ('±0' when it rounds to nothing).
+
+    >>> signed(-2.25), signed(0.01), signed(3, 0, " points")
+    ('−2.2', '±0', '+3 points')
+    """
+    if abs(value) < 0.5 * 10**-digits:
+        return "±0" + unit
+    return f"{value:+.{digits}f}".replace("-", "−") + unit
+
+
+def percent_of_stakes(share: float, party: str | None = None) -> str:
+    """A utility share as a percentage of a party's stakes.
+
+    >>> percent_of_stakes(0.04, "Russia"), percent_of_stakes(0.2)
+    ("4.0 % of Russia's stakes", '20.0 % of stakes')
+    """
+    owner = f"{party}'s stakes" if party else "stakes"
+    return f"{100 * share:.1f} % of {owner}"
+
+
+def blocked_text(scenario: Scenario, cid: str, active: Iterable[str]) -> str | None:
+    """Why concession ``cid`` cannot be switched on now, naming the others by title; None if it can."""
+    concession = scenario.concession(cid)
+    active = set(active) - {cid}
+    titles = {c.id: c.title for c in scenario.concessions}
+    missing = [titles[r] for r in concession.requires if r not in active]
+    if missing:
+        return "Needs " + " and ".join(f"“{t}”" for t in missing) + " switched on first."
+    clash = [titles[e] for e in concession.excludes if e in active]
+    if clash:
+        return "Cannot be combined with " + " or ".join(f"“{t}”" for t in clash) + ", which is on."
+    return None
+
+
+def concession_items(scenario: Scenario) -> list[dict]:
+    """The concession list's groups: per party with concessions, each concession's texts."""
+    from explorer.app.palette import party_colours
+
+    colours = party_colours([p.id for p in scenario.parties])
+    groups = []
+    for party in scenario.parties:
+        items = []
+        for c in scenario.concessions:
+            if c.party != party.id:
+                continue
+            cost = scenario.concession_cost(c.id)
+            items.append({
+                "id": c.id, "title": c.title,
+                "cost_text": f"costs {party.name} {100 * cost:.1f} % of its stakes",
+                "cost_help": (f"Cost {cost:.3f} = {percent_of_stakes(cost, party.name)}: the utility "
+                              f"{party.name} gives up at its old ideal package."),
+                "description": c.description or "",
+                "evidence_kind": "Quoted from the source:" if c.quote else "Assumption (not in the source):",
+                "evidence": f"“{c.quote}”" if c.quote else (c.note or ""),
+            })
+        if items:
+            groups.append({"party": party.id, "name": party.name, "colour": colours[party.id], "items": items})
+    return groups
+
+
+def _card(key: str, label: str, value: str, detail: str) -> str:
+    info = html.escape(INFO[key], quote=True)
+    return (f'<div class="kf" data-key="{key}"><div class="kf-label">{label} '
+            f'<span class="info" title="{info}" aria-label="{info}" tabindex="0">i</span></div>'
+            f'<div class="kf-value">{value}</div><div class="kf-delta">{detail}</div></div>')
+
+
+def key_figures_html(now: Analysis, baseline: Analysis) -> str:
+    """The headline numbers, each with its unit, its change from the start and an ⓘ saying what it means."""
+    total = len(now.scenario.issues)
+    gap = _card("agreement-gap", "Agreement gap", f"{now.agreement_gap:.1f} points",
+                f"of 100 · {signed(now.agreement_gap - baseline.agreement_gap)} since the start")
+    deadlocked = _card("deadlocked", "Deadlocked issues", f"{now.deadlocked_issues} of {total}",
+                       f"{signed(now.deadlocked_issues - baseline.deadlocked_issues, 0)} since the start")
+    if now.package_surplus is None:
+        value, detail = "none", f"package ZOPA: <b>no</b> — {now.deadlocked_issues} issues deadlocked"
+    else:
+        value = f"{signed(100 * now.package_surplus)} % of stakes"
+        zopa = "yes" if now.package_zopa else "no"
+        detail = f"package ZOPA: <b>{zopa}</b>"
+        if baseline.package_surplus is None:
+            detail += " · none at the start"
+        else:
+            detail += f" · {signed(100 * (now.package_surplus - baseline.package_surplus))} since the start"
+    surplus = _card("surplus", "Package surplus", value, detail)
+    costs = concession_costs(now)
+    if costs:
+        lines = "<br>".join(f"{html.escape(name)}: {100 * cost:.1f} % of its stakes" for name, cost in costs)
+        cost = _card("cost", "Cost of the concessions on", f"{len(now.scenario.active)} on", lines)
+    else:
+        cost = _card("cost", "Cost of the concessions on", "none on", "switch concessions on at the left")
+    return f'<div class="key-figures">{gap}{deadlocked}{surplus}{cost}</div>'
+
+
+def concession_costs(analysis: Analysis) -> list[tuple[str, float]]:
+    """(party name, total cost) of the active concessions, per party that made one, in file order."""
+    scenario = analysis.scenario
+    totals: dict[str, float] = {}
+    for cid in scenario.active:
+        party = scenario.concession(cid).party
+        totals[party] = totals.get(party, 0.0) + scenario.concession_cost(cid)
+    return [(p.name, totals[p.id]) for p in scenario.parties if p.id in totals]
+
+
+def package_status_html(wanted: str, shown: str, analysis: Analysis) -> str:
+    """Which package the utility panel shows and why: beside the picker, the one place that says it."""
+    label = html.escape(OUTCOME_LABELS[shown])
+    if wanted == shown:
+        return (f'<div class="package-status" data-shown="{shown}">Showing the <b>{label}</b>: '
+                f"{html.escape(OUTCOME_MEANING[shown])}.</div>")
+    why = (f"{analysis.deadlocked_issues} issue{'s are' if analysis.deadlocked_issues != 1 else ' is'} deadlocked"
+           if analysis.deadlocked_issues else "no deal inside the zones beats every veto party's no-deal option")
+    return (f'<div class="package-status fallback" data-shown="{shown}">Showing the <b>{label}</b> instead: '
+            f"a {html.escape(OUTCOME_LABELS[wanted])} exists only when a package ZOPA does, and {why}. "
+            "It appears here as soon as one opens.</div>")
+
+
+def utility_panel_text(analysis: Analysis, shown: str) -> tuple[str, str]:
+    """Title and help line of the utility panel for the package ``shown``."""
+    scenario = analysis.scenario
+    others = [p.name for p, veto in zip(scenario.parties, analysis.arrays.veto) if not veto]
+    title = f"Would the veto parties prefer this to no deal? At the {OUTCOME_LABELS[shown]}"
+    help_text = ("Bar: each veto party's utility at this package (1 = everything it wants, 0 = the opposite end "
+                 "of every issue, weighted by how much it cares). Black tick: its utility of no deal "
+                 "(reservation). A deal needs every bar above its tick. Only veto parties are shown, because a "
+                 "deal needs their consent")
+    help_text += f"; {', '.join(others)} cannot block one." if others else "."
+    return title, help_text
+
+
+def scale_guide_html(scenario: Scenario) -> str:
+    """What 0 and 100 mean on every issue, and each scale's labelled points, as a table."""
+    rows = []
+    for issue in scenario.issues:
+        points = "; ".join(f"<b>{p.at:g}</b> {html.escape(p.label)}" for p in issue.points) or "–"
+        rows.append(f"<tr><th scope='row'>{html.escape(issue.name)}</th><td>{html.escape(issue.low)}</td>"
+                    f"<td>{html.escape(issue.high)}</td><td>{points}</td></tr>")
+    return ('<details class="scale-guide" open><summary>What the 0–100 scales mean, issue by issue</summary>'
+            '<table><thead><tr><th>Issue</th><th>0 means</th><th>100 means</th><th>Labelled points</th></tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table></details>')

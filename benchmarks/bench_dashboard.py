@@ -9,22 +9,28 @@ voila.json applies: preheated pool of 1, culling, sources stripped), and driven 
 Debian's Chromium through Playwright (set-up in tests/browser_support.py).
 
 Measured, for two server variants (``preheat``: voila.json as it is; ``no-preheat``:
-``--VoilaConfiguration.preheat_kernel=False``):
+``--VoilaConfiguration.preheat_kernel=False``), both pages served with the same Voila
+settings (plus ``--voila-arg``), and every measurement started only when the servers
+(pool refilled, notebook run in the pooled kernel, all quiet) AND the whole machine are
+quiet (< 10 % CPU for 2 s; recorded in the JSON when that wait timed out):
 
 * cold load: from the navigation start to all plots drawn, read in the page
   (``performance.now()`` is relative to the navigation start), each load in a fresh
-  browser context, after the server went quiet (pool refilled and the notebook run in
-  the pooled kernel; Voila logs "Kernel pool ... is filled" when the kernel has only
-  *started*, so the script also waits until Voila and its kernels stop using CPU).
-  Median over ``--loads``.
-* click → plots redrawn: a capture-phase click listener and the plot div's
-  ``plotly_afterplot`` event both record ``performance.now()``; the time is click to
-  the last redraw of that click (later redraws are awaited for 300 ms). Median over
-  ``--clicks``. ``plotly_beforeplot`` splits it: click → redraw starts is the kernel
-  round trip (and the widget's message handling), the rest is plotly drawing. The dashboard clicks one concession checkbox on and off; the floor
-  clicks its toggle button.
+  browser context. "Drawn" is checked in the page (tests/browser_support.bench_init_script):
+  floor — its bars (``.js-plotly-plot .bars path``); dashboard — every
+  ``section.explorer-panel`` (≥ 4) has ``data-draws`` ≥ 1, at the time of the last panel's
+  first ``explorer-panel-drawn`` event (the panel board); without such sections (the older
+  one-FigureWidget dashboard), all four subplots of its plotly div. Median over ``--loads``.
+* click → plots redrawn: a capture-phase click listener records ``performance.now()``;
+  floor (and the one-figure dashboard): the plot div's ``plotly_afterplot`` events; panel
+  board: the ``explorer-panel-drawn`` events. The time is click → the last redraw of that
+  click, awaited until every changed panel (issue_map, redline_gap) has redrawn and then no
+  draw came for 300 ms. Median over ``--clicks`` (≥ 20). ``plotly_beforeplot`` (when the
+  plot divs emit it) splits it: click → redraw starts is the kernel round trip (and the
+  widget's message handling), the rest is drawing. The dashboard clicks one concession
+  checkbox on and off; the floor clicks its toggle button.
 
-Goals (dashboard / floor): load ≤ 1.25×, click ≤ 1.2×.
+Goals (dashboard / floor): load ≤ 1.1×, click ≤ 1.2×.
 """
 
 from __future__ import annotations
@@ -43,134 +49,139 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.browser_support import (  # noqa: E402
-    DASHBOARD_PANELS,
-    JS_PLOTS_DRAWN,
+    JS_ALL_PLOT_XY,
+    JS_ARM_CLICK,
+    JS_AWAIT_CLICK,
+    JS_DASHBOARD_DRAWN,
+    JS_FLOOR_DRAWN,
+    JS_RESET_CLICK,
+    bench_init_script,
     find_chromium,
     launch_chromium,
+    loadavg,
     open_page,
-    plot_selectors,
     serve_voilas,
+    wait_for_machine_quiet,
 )
 
-GOALS = {"load": 1.25, "click": 1.2}
+GOALS = {"load": 1.1, "click": 1.2}
 TARGETS = {
-    "floor": {"notebook": "benchmarks/floor.ipynb", "kinds": plot_selectors(["bars"]),
-              "click": "button.widget-toggle-button"},
-    "dashboard": {"notebook": "notebooks/dashboard.ipynb", "kinds": list(DASHBOARD_PANELS),  # all four panels
-                  "click": ".concession-{concession} input[type=checkbox]"},
+    "floor": {"notebook": "benchmarks/floor.ipynb", "drawn": JS_FLOOR_DRAWN,
+              "click": "button.widget-toggle-button", "changed": []},
+    "dashboard": {"notebook": "notebooks/dashboard.ipynb", "drawn": JS_DASHBOARD_DRAWN,  # every panel
+                  "click": ".concession-{concession} input[type=checkbox]", "changed": ["issue_map", "redline_gap"]},
 }
 VARIANTS = {"preheat": [], "no-preheat": ["--VoilaConfiguration.preheat_kernel=False"]}
 SETTLE_MS = 300
-
-#: (selectors) => performance.now() once the plot div has an element for every selector, else false.
-JS_DRAWN_AT = f"""(selectors) => ({JS_PLOTS_DRAWN})(selectors) ? performance.now() : false"""
-
-#: (selector) => installs window.__bench: the click time (capture phase), then every plotly_beforeplot
-#: (a redraw starts: the kernel's answer has arrived) and plotly_afterplot (the redraw is done) after it.
-JS_INSTALL = """(selector) => {
-  const gd = document.querySelector('.js-plotly-plot');
-  const b = window.__bench = {start: null, draws: [], begins: []};
-  gd.on('plotly_beforeplot', () => { if (b.start !== null) b.begins.push(performance.now()); });
-  gd.on('plotly_afterplot', () => { if (b.start !== null) b.draws.push(performance.now()); });
-  document.addEventListener('click', (event) => {
-    const target = document.querySelector(selector);
-    if (target && target.contains(event.target)) { b.start = performance.now(); b.draws = []; b.begins = []; }
-  }, true);
-  return true;
-}"""
-JS_Y = "() => JSON.stringify(document.querySelector('.js-plotly-plot').data.map((t) => Array.from(t.x || []).concat(Array.from(t.y || []))))"
+CLICK_TIMEOUT_MS = 30_000
+MACHINE_QUIET = {"max_share": 0.10, "window": 1.0, "timeout": 90.0}
 
 
 def median(values):
     return statistics.median(values) if values else float("nan")
 
 
-def wait_ready(servers, preheat: bool, used: dict[str, int]) -> None:
-    """Every server idle: its pool refilled (preheat: one "filled" line per page taken, +1) and quiet."""
+def wait_ready(servers, preheat: bool, used: dict[str, int], notes: list) -> None:
+    """Every server idle (preheat: its pool refilled, one "filled" line per page taken, +1; then
+    quiet), and then the whole machine quiet (other work would slow one side and not the other)."""
     for name, server in servers.items():
         if preheat:
             server.wait_for_pool(used[name] + 1, timeout=120)
     for server in servers.values():
         server.wait_until_quiet(timeout=120)
+    machine = wait_for_machine_quiet(**MACHINE_QUIET)
+    if not machine["quiet"]:
+        notes.append(machine)
+        print(f"  (machine not quiet after {machine['waited_s']} s: {machine['share']:.0%} busy, "
+              f"load {machine['loadavg']}; measuring anyway)", flush=True)
 
 
-def cold_load(browser, server, kinds, errors: list[str]) -> dict:
+def cold_load(browser, server, drawn_js: str, errors: list[str]) -> dict:
     watched = open_page(browser)
     page = watched.page
     try:
+        page.add_init_script(script=bench_init_script(drawn_js))
         started = time.perf_counter()
         page.goto(server.url, wait_until="commit", timeout=120_000)
-        drawn_at = page.wait_for_function(JS_DRAWN_AT, arg=kinds, timeout=120_000, polling=16).json_value()
+        page.wait_for_function("() => window.__bench && window.__bench.drawnAt !== null", timeout=120_000, polling=16)
         wall = time.perf_counter() - started
+        drawn = page.evaluate("() => ({at: window.__bench.drawnAt, mode: window.__bench.drawnMode})")
         errors += watched.errors
-        return {"in_page_s": drawn_at / 1000, "wall_s": wall}
+        return {"in_page_s": drawn["at"] / 1000, "wall_s": wall, "mode": drawn["mode"]}
     finally:
         watched.context.close()
 
 
-def clicks(browser, server, kinds, selector, count: int, errors: list[str]) -> dict:
+def clicks(browser, server, spec: dict, selector: str, count: int, errors: list[str], notes: list) -> dict:
     watched = open_page(browser)
     page = watched.page
     try:
+        page.add_init_script(script=bench_init_script(spec["drawn"]))
         page.goto(server.url, wait_until="commit", timeout=120_000)
-        page.wait_for_function(JS_DRAWN_AT, arg=kinds, timeout=120_000, polling=50)
+        page.wait_for_function("() => window.__bench && window.__bench.drawnAt !== null", timeout=120_000, polling=50)
         server.wait_until_quiet(timeout=120)  # the pool refill would compete with the clicks
-        page.evaluate(JS_INSTALL, selector)
+        machine = wait_for_machine_quiet(**MACHINE_QUIET)
+        if not machine["quiet"]:
+            notes.append(machine)
+        mode = page.evaluate(JS_ARM_CLICK, selector)
         target = page.locator(selector)
-        last, first, begins, redraws, changed = [], [], [], [], 0
+        last, first, needed, begins, redraws, changed, panels = [], [], [], [], [], 0, set()
         for _ in range(count):
-            before = page.evaluate(JS_Y)
-            page.evaluate("() => { const b = window.__bench; b.start = null; b.draws = []; b.begins = []; }")
+            before = page.evaluate(JS_ALL_PLOT_XY)
+            page.evaluate(JS_RESET_CLICK)
             target.click()
-            page.wait_for_function("() => window.__bench.draws.length > 0", timeout=30_000, polling=16)
-            while True:  # until no redraw for SETTLE_MS
-                n = page.evaluate("() => window.__bench.draws.length")
-                page.wait_for_timeout(SETTLE_MS)
-                if page.evaluate("() => window.__bench.draws.length") == n:
-                    break
-            b = page.evaluate("() => window.__bench")
-            first.append(b["draws"][0] - b["start"])
-            last.append(b["draws"][-1] - b["start"])
+            b = page.evaluate(JS_AWAIT_CLICK, {"expected": spec["changed"], "settle": SETTLE_MS,
+                                               "timeout": CLICK_TIMEOUT_MS})
+            if not b.get("ok"):
+                raise TimeoutError(f"no redraw within {CLICK_TIMEOUT_MS} ms of a click on {selector}: {b}")
+            last.append(b["ms"])
+            first.append(b["firstMs"])
+            if b.get("neededMs") is not None:
+                needed.append(b["neededMs"])
+            if b.get("startMs") is not None:
+                begins.append(b["startMs"])
             redraws.append(len(b["draws"]))
-            if b["begins"]:
-                begins.append(b["begins"][0] - b["start"])
-            changed += page.evaluate(JS_Y) != before
+            panels |= {str(d["panel"]) for d in b["draws"]}
+            changed += page.evaluate(JS_ALL_PLOT_XY) != before
         errors += watched.errors
-        return {"ms": last, "first_redraw_ms": first, "redraw_start_ms": begins,
-                "redraws_per_click": redraws, "clicks_that_changed_data": changed}
+        return {"mode": mode, "ms": last, "first_redraw_ms": first, "changed_panels_ms": needed,
+                "redraw_start_ms": begins, "redraws_per_click": redraws, "panels_redrawn": sorted(panels),
+                "clicks_that_changed_data": changed}
     finally:
         watched.context.close()
 
 
 def run_variant(browser, name: str, extra_voila_args, concession: str, loads: int, n_clicks: int) -> dict:
     preheat = name == "preheat"
-    result = {name_: {"loads": [], "errors": []} for name_ in TARGETS}
+    result = {name_: {"loads": [], "errors": [], "busy_machine": []} for name_ in TARGETS}
     specs = [(spec["notebook"], [*VARIANTS[name], *extra_voila_args], None) for spec in TARGETS.values()]
     with serve_voilas(specs) as started:
         servers = dict(zip(TARGETS, started))
         used = dict.fromkeys(TARGETS, 0)
         for k in range(loads):  # interleaved, so drift hits both alike
             for target, spec in TARGETS.items():
-                wait_ready(servers, preheat, used)
-                load = cold_load(browser, servers[target], spec["kinds"], result[target]["errors"])
+                wait_ready(servers, preheat, used, result[target]["busy_machine"])
+                load = cold_load(browser, servers[target], spec["drawn"], result[target]["errors"])
                 used[target] += 1
                 result[target]["loads"].append(load)
                 print(f"  {name:10} {target:9} load {k + 1}: {load['in_page_s']:.2f} s in page "
-                      f"({load['wall_s']:.2f} s wall)", flush=True)
+                      f"({load['wall_s']:.2f} s wall; {load['mode']}; load average {loadavg()})", flush=True)
         for target, spec in TARGETS.items():
-            wait_ready(servers, preheat, used)
+            wait_ready(servers, preheat, used, result[target]["busy_machine"])
             selector = spec["click"].format(concession=concession)
-            result[target]["clicks"] = clicks(browser, servers[target], spec["kinds"], selector, n_clicks,
-                                              result[target]["errors"])
+            result[target]["clicks"] = clicks(browser, servers[target], spec, selector, n_clicks,
+                                              result[target]["errors"], result[target]["busy_machine"])
             used[target] += 1
-            print(f"  {name:10} {target:9} click→redraw median {median(result[target]['clicks']['ms']):.0f} ms "
-                  f"over {n_clicks}", flush=True)
+            c = result[target]["clicks"]
+            print(f"  {name:10} {target:9} click→redraw median {median(c['ms']):.0f} ms over {n_clicks} "
+                  f"({c['mode']}; panels redrawn: {', '.join(c['panels_redrawn'])})", flush=True)
     for target in TARGETS:
         r = result[target]
         r["load_median_s"] = median([x["in_page_s"] for x in r["loads"]])
         r["load_wall_median_s"] = median([x["wall_s"] for x in r["loads"]])
         r["click_median_ms"] = median(r["clicks"]["ms"])
         r["first_redraw_median_ms"] = median(r["clicks"]["first_redraw_ms"])
+        r["changed_panels_median_ms"] = median(r["clicks"]["changed_panels_ms"])
         r["redraw_start_median_ms"] = median(r["clicks"]["redraw_start_ms"])
     result["ratios"] = {
         "load": result["dashboard"]["load_median_s"] / result["floor"]["load_median_s"],
@@ -189,6 +200,15 @@ def table(results: dict) -> str:
                      f"{q['click']:6.2f}× {GOALS['click']:6.2f}×  {'yes' if q['click'] <= GOALS['click'] else 'NO'}")
         lines.append(f"{'':11} {' of it, until redraw':22} {f['redraw_start_median_ms']:9.0f} "
                      f"{d['redraw_start_median_ms']:10.0f}   (kernel round trip; the rest is plotly drawing)")
+        if d["clicks"]["changed_panels_ms"]:
+            lines.append(f"{'':11} {' changed panels only':22} {'':9} {d['changed_panels_median_ms']:10.0f}   "
+                         f"(click → last redraw of {', '.join(TARGETS['dashboard']['changed'])})")
+        lines.append(f"{'':11} {'redrawn per click':22} {median(f['clicks']['redraws_per_click']):9.0f} "
+                     f"{median(d['clicks']['redraws_per_click']):10.0f}   "
+                     f"(dashboard: {', '.join(d['clicks']['panels_redrawn'])}; {d['clicks']['mode']})")
+        busy = len(f["busy_machine"]) + len(d["busy_machine"])
+        if busy:
+            lines.append(f"{'':11} ({busy} measurement(s) started on a machine that did not go quiet: see the JSON)")
     return "\n".join(lines)
 
 
@@ -216,6 +236,7 @@ def main(argv=None) -> int:
             for variant in variants:
                 results[variant] = run_variant(browser, variant, args.voila_arg, args.concession,
                                                args.loads, args.clicks)
+                print(table({variant: results[variant]}), flush=True)
         finally:
             browser.close()
     print()

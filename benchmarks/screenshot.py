@@ -18,14 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.browser_support import (  # noqa: E402
-    DASHBOARD_PANELS,
-    find_chromium,
-    launch_chromium,
-    open_page,
-    serve_voila,
-    wait_for_plots,
-)
+from tests.browser_support import find_chromium, launch_chromium, open_page, serve_voila  # noqa: E402
+from tests.dashboard_page import wait_for_panels  # noqa: E402
 
 NOTEBOOK = "notebooks/dashboard.ipynb"
 GAP_VALUE = '.key-figures .kf[data-key="agreement-gap"] .kf-value'
@@ -53,7 +47,7 @@ def main(argv=None) -> int:
         watched = open_page(browser, {"width": args.width, "height": args.height})
         page = watched.page
         page.goto(server.url, wait_until="commit", timeout=120_000)
-        wait_for_plots(page, DASHBOARD_PANELS, timeout=120)
+        wait_for_panels(page, timeout=120)
         for cid in args.concessions:
             box = page.locator(f".concession-{cid} input[type=checkbox]")
             if box.count() == 0:

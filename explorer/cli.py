@@ -30,11 +30,22 @@ def _fail(problems: Sequence[Problem]) -> int:
     return EXIT_INPUT
 
 
+def _byte_count(text: str) -> int:
+    """``--max-bytes``: a positive whole number of bytes."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number of bytes, got {text!r}")
+    return count
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    problems: list[Problem] = []
+    problems: list[Problem] = []  # at most MAX_PROBLEMS per file (then a line counting the rest)
     for path in args.paths:
         try:
-            scenario = load(path)
+            scenario = load(path, args.max_bytes)
         except ScenarioError as error:
             problems += error.problems
         else:
@@ -105,10 +116,14 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    """Serve notebooks/dashboard.ipynb with Voila (settings: voila.json at the project root)."""
-    import os
-    import subprocess
+    """Serve notebooks/dashboard.ipynb with Voila (settings: voila.json at the project root).
 
+    Kernels are capped (``explorer.app.serving``); SIGTERM, SIGINT (Ctrl-C) or SIGHUP
+    stop Voila and every kernel.
+    """
+    import os
+
+    from explorer.app import serving
     from explorer.app.paths import PROJECT_ROOT, scenario_dir
 
     folder = scenario_dir()
@@ -121,11 +136,10 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     notebook = PROJECT_ROOT / "notebooks" / "dashboard.ipynb"
     print(f"Dashboard: http://127.0.0.1:{args.port}/  (Ctrl-C stops it)", flush=True)
     command = [sys.executable, "-m", "voila", str(notebook), f"--port={args.port}", "--no-browser",
-               "--Voila.ip=127.0.0.1"]
-    try:
-        return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
-    except KeyboardInterrupt:
-        return 0
+               "--Voila.ip=127.0.0.1", f"--VoilaConfiguration.multi_kernel_manager_class={serving.KERNEL_MANAGER}"]
+    if args.max_kernels is not None:
+        command.append(f"--CapacityKernelManager.max_kernels={args.max_kernels}")
+    return serving.supervise(command, cwd=PROJECT_ROOT, env=env)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check scenario files; exit 2 with one line per problem")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.add_argument("--max-bytes", type=_byte_count, default=None, metavar="N",
+                   help="refuse files over N bytes (default: $EXPLORER_MAX_FILE_BYTES, else 2000000)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("report", help="gaps, zones and predicted outcomes of a scenario")
@@ -160,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dashboard", help="serve the dashboard with Voila on 127.0.0.1")
     p.add_argument("path", nargs="?", metavar="PATH", help="scenario to open first (in data/scenarios/)")
     p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--max-kernels", type=int, default=None, metavar="N",
+                   help="refuse new viewers (HTTP 503, 'try again in a minute') while N kernels run, the "
+                        "preheated pool included; 0 = no cap (default: voila.json, CapacityKernelManager.max_kernels)")
     p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")

@@ -8,10 +8,14 @@ wrong, on one line::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 Path = tuple[str | int, ...]
+
+MAX_PROBLEMS = 50
+"""The most problems reported for one file; one more line says how many were left out."""
 
 
 def format_path(path: Path) -> str:
@@ -38,13 +42,59 @@ class Problem:
     file: str | None = None
 
     def located(self, file: str | None = None, line: int | None = None) -> Problem:
-        return Problem(self.path, self.message, self.line or line, self.file or file)
+        return dataclasses.replace(self, line=self.line or line, file=self.file or file)
 
     def __str__(self) -> str:
         where = self.file or "<input>"
         if self.line is not None:
             where += f":{self.line}"
         return f"{where}: {format_path(self.path)}: {self.message}"
+
+
+@dataclass(frozen=True)
+class MoreProblems(Problem):
+    """The last line of a report cut short: how many problems were left out (None: unknown).
+
+    >>> str(MoreProblems.after(1234, file="big.yaml"))
+    'big.yaml: ... and 1234 more problems'
+    """
+
+    count: int | None = None
+
+    @classmethod
+    def after(cls, count: int | None, file: str | None = None) -> MoreProblems:
+        if count is None:
+            words = "... and more problems"
+        else:
+            words = f"... and {count} more problem{'s' if count != 1 else ''}"
+        return cls((), words, file=file, count=count)
+
+    def __str__(self) -> str:
+        return f"{self.file or '<input>'}: {self.message}"
+
+
+def bounded(problems: Sequence[Problem], limit: int | None = MAX_PROBLEMS) -> list[Problem]:
+    """The first ``limit`` problems, then one :class:`MoreProblems` counting the rest.
+
+    A list that already ends with a :class:`MoreProblems` is cut again with the counts added.
+
+    >>> found = [Problem(("stances", k, "position"), "too high", 10 + k, "x.yaml") for k in range(5)]
+    >>> for problem in bounded(found, limit=2):
+    ...     print(problem)
+    x.yaml:10: stances[0].position: too high
+    x.yaml:11: stances[1].position: too high
+    x.yaml: ... and 3 more problems
+    """
+    problems = list(problems)
+    earlier: MoreProblems | None = None
+    if problems and isinstance(problems[-1], MoreProblems):
+        earlier = problems.pop()
+    if limit is None or len(problems) <= limit:
+        return problems + ([earlier] if earlier is not None else [])
+    left: int | None = len(problems) - limit
+    if earlier is not None:
+        left = None if earlier.count is None else left + earlier.count
+    return problems[:limit] + [MoreProblems.after(left, problems[limit].file)]
 
 
 class ScenarioError(ValueError):

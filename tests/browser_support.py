@@ -313,3 +313,231 @@ def wait_for_plots(page, kinds: Sequence[str] = ("bars",), timeout: float = 60.0
 def plot_data(page) -> list[dict] | None:
     """The plot div's trace data (x, y, z and type of each trace), as plain lists."""
     return page.evaluate(JS_PLOT_DATA)
+
+
+# Drawn / click-redrawn detection shared by the benchmarks -----------------------------
+# A "drawn" predicate is a JS function () => false | {mode, t?}: ``mode`` "panels" means the
+# panel-board contract (``section.explorer-panel[data-panel]`` with ``data-draws`` and the
+# bubbling ``explorer-panel-drawn`` event); "figure" means one plotly div (its
+# ``plotly_afterplot`` event tells a redraw). ``t`` (optional) is when it was drawn.
+
+#: The floor notebook (one FigureWidget bar chart): drawn once its bars are.
+JS_FLOOR_DRAWN = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  return (gd && gd._fullLayout && gd.querySelector('.bars path')) ? {mode: 'figure'} : false;
+}"""
+
+#: The dashboard: every ``section.explorer-panel`` (≥ 4) has ``data-draws`` ≥ 1; ``t`` = the latest
+#: first draw among them (from the recorded ``explorer-panel-drawn`` events). Without any such
+#: section (the one-FigureWidget dashboard), the first plotly div with all four subplots drawn.
+JS_DASHBOARD_DRAWN = """() => {
+  const sections = document.querySelectorAll('section.explorer-panel');
+  if (sections.length) {
+    if (sections.length < 4) return false;
+    for (const s of sections) {
+      if (!(parseInt(s.getAttribute('data-draws') || '0', 10) >= 1)) return false;
+    }
+    const b = window.__bench, first = {};
+    for (const e of (b ? b.events : [])) { if (!(e.panel in first)) first[e.panel] = e.t; }
+    let t = 0;
+    for (const s of sections) {
+      const id = s.getAttribute('data-panel');
+      if (!(id in first)) { t = null; break; }
+      t = Math.max(t, first[id]);
+    }
+    return {mode: 'panels', panels: sections.length, t: t === null ? performance.now() : t};
+  }
+  const gd = document.querySelector('.js-plotly-plot');
+  if (!gd || !gd._fullLayout) return false;
+  const kinds = __FIGURE_PANELS__;
+  return kinds.every((k) => gd.querySelector(k) !== null) ? {mode: 'figure'} : false;
+}""".replace("__FIGURE_PANELS__", repr(list(DASHBOARD_PANELS)))
+
+
+def bench_init_script(drawn_js: str, poll_ms: int = 16) -> str:
+    """An init script (``page.add_init_script``) that records, in ``window.__bench``:
+
+    * ``drawnAt``: ``performance.now()`` (ms since the navigation start) when ``drawn_js``
+      first held (or the ``t`` it returned), ``drawnMode``/``drawnInfo``: what it returned;
+    * ``events``: every ``explorer-panel-drawn`` event ({panel, draws, t});
+    * after :data:`JS_ARM_CLICK`: ``clickAt`` (capture-phase click on the armed selector), then
+      ``draws`` (panel events after it), ``plotDraws``/``begins`` (``plotly_afterplot``/
+      ``plotly_beforeplot`` of every plotly div after it).
+
+    The predicate is checked in the page every ``poll_ms`` (no round trip to Playwright).
+    """
+    return """(() => {
+  const b = window.__bench = {drawnAt: null, drawnMode: null, drawnInfo: null, events: [], clickSelector: null,
+                              clickAt: null, draws: [], plotDraws: [], begins: [], armed: false};
+  document.addEventListener('explorer-panel-drawn', (event) => {
+    const d = event.detail || {};
+    const rec = {panel: d.panel, draws: d.draws, t: typeof d.t === 'number' ? d.t : performance.now()};
+    b.events.push(rec);
+    if (b.clickAt !== null) b.draws.push(rec);
+  }, true);
+  document.addEventListener('click', (event) => {
+    const target = b.clickSelector && document.querySelector(b.clickSelector);
+    if (target && target.contains(event.target)) {
+      b.clickAt = performance.now(); b.draws = []; b.plotDraws = []; b.begins = [];
+    }
+  }, true);
+  const drawn = (__DRAWN__);
+  const tick = () => {
+    let r = false;
+    try { r = drawn(); } catch (e) { r = false; }
+    if (r) {
+      b.drawnAt = (typeof r.t === 'number') ? r.t : performance.now();
+      b.drawnMode = r.mode || 'figure'; b.drawnInfo = r;
+    } else {
+      setTimeout(tick, __POLL__);
+    }
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', tick); else tick();
+})();""".replace("__DRAWN__", drawn_js).replace("__POLL__", str(int(poll_ms)))
+
+
+#: (selector) => arms the click recorder of :func:`bench_init_script` (and hooks plotly events).
+JS_ARM_CLICK = """(selector) => {
+  const b = window.__bench;
+  b.clickSelector = selector; b.clickAt = null; b.draws = []; b.plotDraws = []; b.begins = [];
+  if (!b.armed) {
+    document.querySelectorAll('.js-plotly-plot').forEach((gd, k) => {
+      if (typeof gd.on !== 'function') return;
+      const section = gd.closest('section.explorer-panel');
+      const panel = section ? section.getAttribute('data-panel') : String(k);
+      gd.on('plotly_beforeplot', () => { if (b.clickAt !== null) b.begins.push({panel, t: performance.now()}); });
+      gd.on('plotly_afterplot', () => { if (b.clickAt !== null) b.plotDraws.push({panel, t: performance.now()}); });
+    });
+    b.armed = true;
+  }
+  return b.drawnMode;
+}"""
+
+#: () => forget the last click's records (before the next click).
+JS_RESET_CLICK = "() => { const b = window.__bench; b.clickAt = null; b.draws = []; b.plotDraws = []; b.begins = []; }"
+
+#: ({expected, settle, timeout}) => Promise of the last click's redraw record. Waits (in the page)
+#: until the click has been seen and then — panels mode — every ``expected`` panel that exists has
+#: sent ``explorer-panel-drawn`` (any panel when none of them exists), or — figure mode — one
+#: ``plotly_afterplot`` came; then until no further draw for ``settle`` ms. Returns
+#: {ok, clickAt, ms (click → last draw), firstMs, neededMs (click → last draw of an ``expected`` panel),
+#: startMs (click → first ``plotly_beforeplot``), draws: [{panel, t}], mode, need}.
+JS_AWAIT_CLICK = """async ({expected, settle, timeout}) => {
+  const b = window.__bench, t0 = performance.now();
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const list = () => (b.drawnMode === 'panels' ? b.draws : b.plotDraws);
+  const present = new Set(Array.from(document.querySelectorAll('section.explorer-panel'))
+                           .map((s) => s.getAttribute('data-panel')));
+  const need = (expected || []).filter((p) => present.has(p));
+  const done = () => {
+    if (b.clickAt === null || list().length === 0) return false;
+    if (b.drawnMode !== 'panels' || need.length === 0) return true;
+    const got = new Set(list().map((d) => d.panel));
+    return need.every((p) => got.has(p));
+  };
+  while (!done()) {
+    if (performance.now() - t0 > timeout) {
+      return {ok: false, clickAt: b.clickAt, draws: list().slice(), mode: b.drawnMode, need};
+    }
+    await sleep(10);
+  }
+  let n = list().length;
+  for (;;) {
+    await sleep(settle);
+    const m = list().length;
+    if (m === n || performance.now() - t0 > timeout) break;
+    n = m;
+  }
+  const draws = list().slice();
+  const last = Math.max(...draws.map((d) => d.t));
+  const first = Math.min(...draws.map((d) => d.t));
+  const needed = draws.filter((d) => need.includes(d.panel));
+  const neededMs = needed.length ? Math.max(...needed.map((d) => d.t)) - b.clickAt : null;
+  return {ok: true, clickAt: b.clickAt, ms: last - b.clickAt, firstMs: first - b.clickAt, neededMs,
+          startMs: b.begins.length ? Math.min(...b.begins.map((d) => d.t)) - b.clickAt : null,
+          draws, mode: b.drawnMode, need};
+}"""
+
+#: () => JSON of every plotly div's x/y data (to check that a click changed something).
+JS_ALL_PLOT_XY = """() => JSON.stringify(Array.from(document.querySelectorAll('.js-plotly-plot')).map(
+  (gd) => (gd.data || []).map((t) => Array.from(t.x || []).concat(Array.from(t.y || [])))))"""
+
+
+# Processes, memory and load (Linux /proc), for the benchmarks ----------------------------
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of ``pid`` (0 when it is gone)."""
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def kernel_pids(server: VoilaServer) -> set[int]:
+    """The kernels of a Voila: every descendant of its process except Voila itself."""
+    if server.process.poll() is not None:
+        return set()
+    return _family(server.process.pid) - {server.process.pid}
+
+
+def voila_snapshot(server: VoilaServer) -> dict:
+    """One look at a Voila and its kernels: kernel count, CPU seconds (utime+stime) of the
+    kernels and of Voila, RSS of the kernels and of Voila + kernels (bytes), per-kernel figures."""
+    family = _family(server.process.pid) if server.process.poll() is None else set()
+    stats = _proc_stats(family)
+    kernels = {pid: s for pid, s in stats.items() if pid != server.process.pid}
+    cpu = {pid: (s[11] + s[12]) / CLK_TCK for pid, s in stats.items()}
+    rss = {pid: rss_bytes(pid) for pid in stats}
+    voila_pid = server.process.pid
+    return {
+        "t": time.monotonic(),
+        "kernels": len(kernels),
+        "kernel_cpu_s": sum(cpu[p] for p in kernels),
+        "voila_cpu_s": cpu.get(voila_pid, 0.0),
+        "kernel_rss": sum(rss[p] for p in kernels),
+        "total_rss": sum(rss.values()),
+        "per_kernel": {pid: {"cpu_s": cpu[pid], "rss": rss[pid], "start": kernels[pid][19]} for pid in kernels},
+    }
+
+
+def loadavg() -> str:
+    """The first three fields of /proc/loadavg."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    total = sum(fields[:8])  # guest time is already in user/nice
+    return total - idle, total
+
+
+def machine_busy_share(window: float = 1.0) -> float:
+    """Share (0–1) of the machine's CPUs in use over ``window`` seconds."""
+    busy0, total0 = _cpu_times()
+    time.sleep(window)
+    busy1, total1 = _cpu_times()
+    return (busy1 - busy0) / max(total1 - total0, 1)
+
+
+def wait_for_machine_quiet(max_share: float = 0.10, window: float = 1.0, timeout: float = 90.0,
+                           streak: int = 2) -> dict:
+    """Wait until the whole machine uses < ``max_share`` of its CPUs for ``streak`` windows in a row.
+
+    Does not raise: returns {"quiet": bool, "waited_s", "share": the last window's share,
+    "loadavg"}, so a caller can record that it measured on a busy machine.
+    """
+    start = time.monotonic()
+    share, run = 1.0, 0
+    while time.monotonic() - start < timeout:
+        share = machine_busy_share(window)
+        run = run + 1 if share < max_share else 0
+        if run >= streak:
+            return {"quiet": True, "waited_s": round(time.monotonic() - start, 1), "share": round(share, 3),
+                    "loadavg": loadavg()}
+    return {"quiet": False, "waited_s": round(time.monotonic() - start, 1), "share": round(share, 3),
+            "loadavg": loadavg()}

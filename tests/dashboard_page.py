@@ -78,6 +78,24 @@ JS_CLIPPED = """() => {
 }"""
 
 
+#: () => [pairs of tick labels drawn over each other, in any panel]
+JS_OVERLAPPING_TICKS = """() => {
+  const out = [];
+  for (const s of document.querySelectorAll('section.explorer-panel')) {
+    for (const axis of ['.xtick text', '.ytick text']) {
+      const boxes = [...s.querySelectorAll(axis)].map((t) => [t.textContent, t.getBoundingClientRect()]);
+      for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+        const [a, p] = boxes[i], [b, q] = boxes[j];
+        if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1) {
+          out.push(`${s.dataset.panel}: "${a}" over "${b}"`);
+        }
+      }
+    }
+  }
+  return out;
+}"""
+
+
 def wait_for_panels(page, count: int = len(PANEL_KEYS), timeout: float = 60.0) -> None:
     page.wait_for_function(JS_PANELS_DRAWN, arg=count, timeout=timeout * 1000, polling=50)
 

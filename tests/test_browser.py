@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser_support import ROOT, find_chromium, launch_chromium, open_page, serve_voilas
 from tests.dashboard_page import (
-    JS_CLIPPED, JS_TRUNCATED, PANEL_KEYS, panel_texts, panels, wait_for_panels,
+    JS_CLIPPED, JS_OVERLAPPING_TICKS, JS_TRUNCATED, PANEL_KEYS, panel_texts, panels, wait_for_panels,
 )
 
 pytestmark = pytest.mark.browser
@@ -138,6 +138,7 @@ def test_readable_without_a_guide(servers, browser, size):
         page.wait_for_timeout(300)
         assert page.evaluate(JS_TRUNCATED) == []
         assert page.evaluate(JS_CLIPPED) == []
+        assert page.evaluate(JS_OVERLAPPING_TICKS) == []
         seed = __import__("explorer").load(SEED)
         # each issue: what 0 and 100 mean, on the map and in the table beside it; its labelled points
         drawn = " | ".join(panel_texts(page, "issue_map", ".annotation-text"))

@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from explorer.analysis.analysis import Analysis, analyze
 from explorer.analysis.compare import compare
-from explorer.app.figures import short_label
+from explorer.app.figures import wrap
 from explorer.app.palette import BASELINE, CURRENT
 from explorer.model.scenario import Scenario
 
@@ -24,14 +24,14 @@ from explorer.model.scenario import Scenario
 def comparison_figure(a: Analysis, b: Analysis, label_a: str = "A", label_b: str = "B") -> go.Figure:
     """What changed from A to B: red-line gap per issue, and each issue's compromise."""
     table = compare(a, b)
-    names = [short_label(n, 26) for n in table["name"]]
+    names = [wrap(n, 26) for n in table["name"]]
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
                         subplot_titles=("Red-line gap (points)", "Compromise outcome (0–100)"))
     fig.add_bar(y=names, x=table["redline_gap_a"], orientation="h", name=label_a, marker_color=BASELINE, row=1, col=1)
     fig.add_bar(y=names, x=table["redline_gap_b"], orientation="h", name=label_b, marker_color=CURRENT, row=1, col=1)
     for _, row in table.iterrows():
-        fig.add_annotation(x=row["compromise_b"], y=short_label(row["name"], 26), ax=row["compromise_a"],
-                           ay=short_label(row["name"], 26), xref="x2", yref="y2", axref="x2", ayref="y2",
+        fig.add_annotation(x=row["compromise_b"], y=wrap(row["name"], 26), ax=row["compromise_a"],
+                           ay=wrap(row["name"], 26), xref="x2", yref="y2", axref="x2", ayref="y2",
                            showarrow=True, arrowhead=2, arrowcolor=CURRENT, text="")
     fig.add_scatter(y=names, x=table["compromise_a"], mode="markers", name=f"compromise, {label_a}",
                     marker={"color": BASELINE, "size": 10}, row=1, col=2)

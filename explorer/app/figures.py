@@ -252,7 +252,7 @@ def utility(analysis: Analysis, outcome: str) -> dict[str, Any]:
 # -- distance ------------------------------------------------------------------
 def distance(analysis: Analysis) -> dict[str, Any]:
     """Salience-weighted distance between every pair of parties, values written in the cells."""
-    names = [wrap(p.name, 14) for p in analysis.scenario.parties]
+    names = [wrap(p.name, 10) for p in analysis.scenario.parties]
     z = [[_none(v) for v in row] for row in analysis.distance_matrix]
     full = [p.name for p in analysis.scenario.parties]
     data = [{

@@ -94,7 +94,7 @@ class Draft:
         return self._checked[1]
 
     def _validate(self) -> Scenario:
-        return scenario_from_mapping(_pruned(self.data))
+        return scenario_from_mapping(_pruned(self.data), limit=None)  # every problem, each beside its field
 
     @property
     def is_valid(self) -> bool:

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from explorer.errors import Problem, ScenarioError
+from explorer.errors import Problem, ScenarioError, bounded
 
 DECIDE_COMMENTS = ("#0", "#/")
 BDM_HEADER = ["actor", "capability", "position", "salience"]
@@ -87,7 +87,7 @@ class _Rows:
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise ScenarioError(self.problems)
+            raise ScenarioError(bounded(self.problems))
 
 
 def _source(kind: str, file: str, note: str) -> dict[str, Any]:

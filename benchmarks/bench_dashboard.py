@@ -5,7 +5,7 @@
 The floor (benchmarks/floor.ipynb) is the least a Voila page with one plotly
 ``FigureWidget`` and one ipywidgets toggle can cost; the dashboard is
 notebooks/dashboard.ipynb. Each is served by its own Voila (cwd = project root, so
-voila.json applies: preheated pool of 1, culling, sources stripped), and driven by
+voila.json applies: preheated pool, kernel cap, culling, sources stripped), and driven by
 Debian's Chromium through Playwright (set-up in tests/browser_support.py).
 
 Measured, for two server variants (``preheat``: voila.json as it is; ``no-preheat``:
@@ -24,8 +24,10 @@ quiet (< 10 % CPU for 2 s; recorded in the JSON when that wait timed out):
 * click → plots redrawn: a capture-phase click listener records ``performance.now()``;
   floor (and the one-figure dashboard): the plot div's ``plotly_afterplot`` events; panel
   board: the ``explorer-panel-drawn`` events. The time is click → the last redraw of that
-  click, awaited until every changed panel (issue_map, redline_gap) has redrawn and then no
-  draw came for 300 ms. Median over ``--clicks`` (≥ 20). ``plotly_beforeplot`` (when the
+  click, awaited until every changed panel in view has redrawn and then no draw came for
+  300 ms. The board redraws a changed panel only when it is in view, so the clicks are
+  measured twice: in the 1280×800 window (the issue map in view) and in a 1280×3000 one
+  where all four panels are in view and each redraws ("all 4 panels in view"). Median over ``--clicks`` (≥ 20). ``plotly_beforeplot`` (when the
   plot divs emit it) splits it: click → redraw starts is the kernel round trip (and the
   widget's message handling), the rest is drawing. The dashboard clicks one concession
   checkbox on and off; the floor clicks its toggle button.
@@ -69,10 +71,11 @@ TARGETS = {
     "floor": {"notebook": "benchmarks/floor.ipynb", "drawn": JS_FLOOR_DRAWN,
               "click": "button.widget-toggle-button", "changed": []},
     "dashboard": {"notebook": "notebooks/dashboard.ipynb", "drawn": JS_DASHBOARD_DRAWN,  # every panel
-                  "click": ".concession-{concession} input[type=checkbox]", "changed": ["issue_map", "redline_gap"]},
+                  "click": ".concession-{concession} input[type=checkbox]", "changed": ["issue_map", "redline_gap", "utility", "distance"]},
 }
 VARIANTS = {"preheat": [], "no-preheat": ["--VoilaConfiguration.preheat_kernel=False"]}
 SETTLE_MS = 300
+TALL = {"width": 1280, "height": 3000}
 CLICK_TIMEOUT_MS = 30_000
 MACHINE_QUIET = {"max_share": 0.10, "window": 1.0, "timeout": 90.0}
 
@@ -112,8 +115,9 @@ def cold_load(browser, server, drawn_js: str, errors: list[str]) -> dict:
         watched.context.close()
 
 
-def clicks(browser, server, spec: dict, selector: str, count: int, errors: list[str], notes: list) -> dict:
-    watched = open_page(browser)
+def clicks(browser, server, spec: dict, selector: str, count: int, errors: list[str], notes: list,
+           viewport: dict | None = None) -> dict:
+    watched = open_page(browser, viewport)
     page = watched.page
     try:
         page.add_init_script(script=bench_init_script(spec["drawn"]))
@@ -175,6 +179,17 @@ def run_variant(browser, name: str, extra_voila_args, concession: str, loads: in
             c = result[target]["clicks"]
             print(f"  {name:10} {target:9} click→redraw median {median(c['ms']):.0f} ms over {n_clicks} "
                   f"({c['mode']}; panels redrawn: {', '.join(c['panels_redrawn'])})", flush=True)
+        # The board redraws a changed panel only once it is in view: in a window tall enough to
+        # show all four panels, a click redraws every panel it changes.
+        wait_ready(servers, preheat, used, result["dashboard"]["busy_machine"])
+        spec = TARGETS["dashboard"]
+        result["dashboard"]["clicks_all_in_view"] = clicks(
+            browser, servers["dashboard"], spec, spec["click"].format(concession=concession), n_clicks,
+            result["dashboard"]["errors"], result["dashboard"]["busy_machine"], viewport=TALL)
+        used["dashboard"] += 1
+        c = result["dashboard"]["clicks_all_in_view"]
+        print(f"  {name:10} dashboard click→redraw, all panels in view ({TALL['width']}×{TALL['height']}): median "
+              f"{median(c['ms']):.0f} ms (panels redrawn: {', '.join(c['panels_redrawn'])})", flush=True)
     for target in TARGETS:
         r = result[target]
         r["load_median_s"] = median([x["in_page_s"] for x in r["loads"]])
@@ -183,9 +198,11 @@ def run_variant(browser, name: str, extra_voila_args, concession: str, loads: in
         r["first_redraw_median_ms"] = median(r["clicks"]["first_redraw_ms"])
         r["changed_panels_median_ms"] = median(r["clicks"]["changed_panels_ms"])
         r["redraw_start_median_ms"] = median(r["clicks"]["redraw_start_ms"])
+    result["dashboard"]["click_all_in_view_median_ms"] = median(result["dashboard"]["clicks_all_in_view"]["ms"])
     result["ratios"] = {
         "load": result["dashboard"]["load_median_s"] / result["floor"]["load_median_s"],
         "click": result["dashboard"]["click_median_ms"] / result["floor"]["click_median_ms"],
+        "click_all_in_view": result["dashboard"]["click_all_in_view_median_ms"] / result["floor"]["click_median_ms"],
     }
     return result
 
@@ -198,6 +215,9 @@ def table(results: dict) -> str:
                      f"{q['load']:6.2f}× {GOALS['load']:6.2f}×  {'yes' if q['load'] <= GOALS['load'] else 'NO'}")
         lines.append(f"{'':11} {'click→redraw (med, ms)':22} {f['click_median_ms']:9.0f} {d['click_median_ms']:10.0f} "
                      f"{q['click']:6.2f}× {GOALS['click']:6.2f}×  {'yes' if q['click'] <= GOALS['click'] else 'NO'}")
+        lines.append(f"{'':11} {' all 4 panels in view':22} {f['click_median_ms']:9.0f} "
+                     f"{d['click_all_in_view_median_ms']:10.0f} {q['click_all_in_view']:6.2f}× {GOALS['click']:6.2f}×  "
+                     f"{'yes' if q['click_all_in_view'] <= GOALS['click'] else 'NO'}   (window {TALL['width']}×{TALL['height']})")
         lines.append(f"{'':11} {' of it, until redraw':22} {f['redraw_start_median_ms']:9.0f} "
                      f"{d['redraw_start_median_ms']:10.0f}   (kernel round trip; the rest is plotly drawing)")
         if d["clicks"]["changed_panels_ms"]:

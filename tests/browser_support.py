@@ -426,8 +426,11 @@ JS_AWAIT_CLICK = """async ({expected, settle, timeout}) => {
   const b = window.__bench, t0 = performance.now();
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const list = () => (b.drawnMode === 'panels' ? b.draws : b.plotDraws);
+  // Panels out of view are not redrawn until scrolled to (the board defers them): only the
+  // expected panels in the viewport are awaited.
+  const inView = (s) => { const r = s.getBoundingClientRect(); return r.bottom > 0 && r.top < window.innerHeight; };
   const present = new Set(Array.from(document.querySelectorAll('section.explorer-panel'))
-                           .map((s) => s.getAttribute('data-panel')));
+                           .filter(inView).map((s) => s.getAttribute('data-panel')));
   const need = (expected || []).filter((p) => present.has(p));
   const done = () => {
     if (b.clickAt === null || list().length === 0) return false;

@@ -57,7 +57,7 @@ def test_gap_panel_says_so_when_no_issue_ever_had_a_gap():
 def test_issue_map_zones_gaps_outcomes_and_scales(base, deal):
     before, after = figures.issue_map(base), figures.issue_map(deal)
     assert before["data"][1]["x"] and not after["data"][1]["x"]  # gaps gone, zones everywhere
-    assert traces(before, "Predicted: Nash")[0]["x"] == [None]  # no point; still in the legend
+    assert traces(before, "Predicted: Nash")[0]["x"] == []
     assert "none yet" in traces(before, "Predicted: Nash")[0]["name"]
     assert traces(after, "Predicted: Nash")[0]["x"] == deal.nash.package.tolist()
     ks = traces(after, "Predicted: Kalai")[0]
@@ -67,9 +67,18 @@ def test_issue_map_zones_gaps_outcomes_and_scales(base, deal):
         assert f"0 = {issue.low}" in texts and f"{issue.high} = 100" in texts
     ticks = traces(before, "Labelled point")[0]
     assert len(ticks["x"]) == sum(len(i.points) for i in base.scenario.issues)
-    legend = [t["name"] for t in before["data"] if t.get("showlegend")]
+    assert before["layout"]["showlegend"] is False  # the legend is HTML: plotly would redraw it on every change
+
+
+def test_issue_map_legend_names_every_mark(base, deal):
+    legend = [item["label"] for item in figures.issue_map_legend(base)]
     assert "Dot = ideal position, line = acceptable range" in legend
-    assert any(n.startswith("Predicted: Kalai") for n in legend)
+    assert "Russia (veto)" in legend and "Europe (EU and European NATO members) (no veto)" in legend
+    assert "Predicted: Kalai–Smorodinsky package: none yet (needs a package ZOPA)" in legend
+    after = [item["label"] for item in figures.issue_map_legend(deal)]
+    assert "Predicted: Kalai–Smorodinsky package" in after
+    named = {t["name"] for t in figures.issue_map(deal)["data"]}
+    assert all(label in named for label in after if label.startswith(("Predicted", "Russia", "Zone", "Red-line")))
 
 
 def test_hover_carries_the_quote_or_note(base):

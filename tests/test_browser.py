@@ -28,6 +28,7 @@ GAP_VALUE = '.key-figures .kf[data-key="agreement-gap"] .kf-value'
 LOAD_TIMEOUT = 90.0
 BROKEN_YAML = 'id: broken\ntitle: "never closed\nparties: [a, b\n'
 SIZES = {"1024": {"width": 1024, "height": 768}, "1280": {"width": 1280, "height": 800}}
+TALL = {"width": 1280, "height": 3000}  # every panel in view: panels out of view redraw only when scrolled to
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,7 @@ def servers(browser, folder):
 
 @pytest.fixture
 def watched(browser):
-    page = open_page(browser)
+    page = open_page(browser, TALL)
     yield page
     page.context.close()
 
@@ -148,9 +149,9 @@ def test_readable_without_a_guide(servers, browser, size):
             assert issue.low in guide and issue.high in guide
             assert all(point.label in guide for point in issue.points)
         # the legend says what lines and dots are; Kalai–Smorodinsky is listed, not greyed out
-        legend = panel_texts(page, "issue_map", ".legendtext")
+        legend = page.locator('section[data-panel="issue_map"] .explorer-legend li').all_inner_texts()
         assert "Dot = ideal position, line = acceptable range" in legend
-        assert any(t.startswith("Predicted: Kalai–Smorodinsky") for t in legend)
+        assert "Predicted: Kalai–Smorodinsky package: none yet (needs a package ZOPA)" in legend
         assert page.evaluate("() => [...document.querySelectorAll('section[data-panel=\"issue_map\"] .traces')]"
                              ".every((t) => getComputedStyle(t).opacity === '1')")
         # the red-line gap panel names its issues; its "now" colour is no party's
@@ -159,7 +160,8 @@ def test_readable_without_a_guide(servers, browser, size):
         now_fill = page.evaluate("() => getComputedStyle(document.querySelectorAll("
                                  "'section[data-panel=\"redline_gap\"] .trace.bars')[1].querySelector('path')).fill")
         party_fills = page.evaluate("() => [...document.querySelectorAll('section[data-panel=\"issue_map\"] "
-                                    ".legendpoints path')].map((p) => getComputedStyle(p).fill)")
+                                    ".explorer-legend .legend-mark [fill]')].map((p) => getComputedStyle(p).fill)")
+        assert len(party_fills) >= 4
         assert now_fill not in party_fills
         # heatmap: full party names and the value in each cell
         heat = panel_texts(page, "distance", ".xtick text")
@@ -180,6 +182,24 @@ def test_readable_without_a_guide(servers, browser, size):
         assert page.inner_text(".concession-us-phased-relief .concession-blocked") == (
             "Needs “Russia accepts a phased comprehensive ceasefire” switched on first.")
         page.screenshot(path=str(SCREENSHOTS / f"dashboard-{size}.png"), full_page=True)
+        assert watched.errors == []
+    finally:
+        watched.context.close()
+
+
+def test_a_panel_out_of_view_is_redrawn_when_it_comes_into_view(servers, browser):
+    watched = open_page(browser, SIZES["1280"])
+    page = watched.page
+    try:
+        open_dashboard(page, servers["main"])
+        before = click_and_wait(page, ".concession-ukraine-line-freeze input[type=checkbox]", "issue_map")
+        now = panels(page)
+        assert now["distance"] == before["distance"]  # below the fold: not redrawn yet, marked stale
+        assert page.get_attribute('section[data-panel="distance"]', "data-stale") == "1"
+        page.locator('section[data-panel="distance"]').scroll_into_view_if_needed()
+        page.wait_for_function("(n) => +document.querySelector('section[data-panel=\"distance\"]').dataset.draws > n",
+                               arg=before["distance"]["draws"], timeout=10_000)
+        assert panels(page)["distance"]["data"] != before["distance"]["data"]
         assert watched.errors == []
     finally:
         watched.context.close()

@@ -374,3 +374,4 @@ def test_ctrl_c_stops_dashboard_voila_and_every_kernel():
     finally:
         if process.poll() is None:
             process.kill()
+

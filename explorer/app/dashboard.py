@@ -233,6 +233,12 @@ class Dashboard:
         wanted = self.outcome_picker.value
         shown, _ = state.outcome_shown(wanted)
         analysis = state.analysis
+        title, help_text = utility_panel_text(analysis, shown)
+        self.panels["utility"].title, self.panels["utility"].help = title, help_text
+        specs = figures.panel_specs(analysis, state.baseline_analysis, shown)
+        self.panels["issue_map"].legend = figures.issue_map_legend(analysis)  # sent only when it changes
+        for key, spec in specs.items():  # first: the page starts drawing while the rest arrives
+            self.panels[key].update(spec)  # sends nothing when this panel's figure did not change
         self._updating = True
         try:
             self.concessions.blocked = {c.id: reason for c in state.baseline.concessions
@@ -243,11 +249,6 @@ class Dashboard:
             self._updating = False
         self.package_status.value = package_status_html(wanted, shown, analysis)
         self.key_figures.value = key_figures_html(analysis, state.baseline_analysis)
-        title, help_text = utility_panel_text(analysis, shown)
-        self.panels["utility"].title, self.panels["utility"].help = title, help_text
-        specs = figures.panel_specs(analysis, state.baseline_analysis, shown)
-        for key, spec in specs.items():
-            self.panels[key].update(spec)  # sends nothing when this panel's figure did not change
 
     def _ipython_display_(self):  # pragma: no cover - exercised in notebooks
         from IPython.display import display

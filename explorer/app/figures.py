@@ -101,11 +101,6 @@ def issue_map(analysis: Analysis) -> dict[str, Any]:
     data.append({"type": "scatter", "mode": "lines", "name": "Red-line gap: none can be accepted by all",
                  "x": gap_x, "y": gap_y, "line": {"color": GAP, "width": 26}, "hoverinfo": "skip",
                  "showlegend": True, "legendgroup": "gap"})
-    # What the marks mean, in the legend (drawn nowhere: no coordinates)
-    data.append({"type": "scatter", "mode": "lines+markers", "x": [None], "y": [None], "showlegend": True,
-                 "name": "Dot = ideal position, line = acceptable range",
-                 "line": {"color": GUIDE, "width": 2}, "marker": {"color": GUIDE, "size": 9}, "hoverinfo": "skip"})
-
     stances = {(s.party, s.issue): s for s in scenario.stances}
     for p, pid in enumerate(a.party_ids):
         rx, ry, px, py, custom = [], [], [], [], []
@@ -141,7 +136,7 @@ def issue_map(analysis: Analysis) -> dict[str, Any]:
         trace = {"type": "scatter", "mode": "markers", "name": f"Predicted: {OUTCOME_NAMES[name]}", "showlegend": True,
                  "marker": {"symbol": symbol, "color": colour, "size": 14, "line": {"width": 1.6, "color": colour}},
                  "hovertemplate": f"{OUTCOME_NAMES[name]}<br>%{{customdata[0]}}: %{{x:.1f}}<extra></extra>",
-                 "x": [None], "y": [None], "customdata": [[""]]}  # no point, but listed in the legend
+                 "x": [], "y": [], "customdata": []}
         if values is not None:
             trace.update(x=[float(v) for v in values], y=rows, customdata=[[i.name] for i in issues])
         else:
@@ -156,7 +151,7 @@ def issue_map(analysis: Analysis) -> dict[str, Any]:
             tick_y.append(rows[k] - 0.5 * SPREAD - 0.07)
             tick_text.append([issue.name, wrap(point.label, 60)])
     data.append({"type": "scatter", "mode": "markers", "x": tick_x, "y": tick_y, "customdata": tick_text,
-                 "name": "Labelled point of the scale (hover)", "showlegend": True,
+                 "name": "Labelled point of the scale (hover it)", "showlegend": True,
                  "marker": {"symbol": "line-ns-open", "size": 9, "color": "#777", "line": {"width": 1.5, "color": "#777"}},
                  "hovertemplate": "%{customdata[0]}, %{x:.0f}:<br>%{customdata[1]}<extra></extra>"})
 
@@ -167,18 +162,42 @@ def issue_map(analysis: Analysis) -> dict[str, Any]:
             annotations.append({"x": x, "y": y, "xref": "x", "yref": "y", "text": wrap(text, 46), "showarrow": False,
                                 "xanchor": anchor, "yanchor": "top", "align": anchor,
                                 "font": {"size": 10.5, "color": "#555"}})
-    height = 230 + ROW_HEIGHT * len(issues)  # rows, axis title, and a legend of up to ~6 lines
+    height = 70 + ROW_HEIGHT * len(issues)  # the rows and the axis title; the legend is HTML (issue_map_legend)
     layout = _base_layout(
-        height, showlegend=True, annotations=annotations, hovermode="closest",
-        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": {"size": 11},
-                "itemclick": False, "itemdoubleclick": False},
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        height, showlegend=False, annotations=annotations, hovermode="closest",
+        margin={"l": 10, "r": 10, "t": 6, "b": 10},
         xaxis=_axis(range=[-2, 102], title={"text": "position on the issue's 0–100 scale (labels under each row)"},
                     dtick=10, side="bottom"),
         yaxis=_axis(tickvals=rows, ticktext=[wrap(i.name, 20) for i in issues], showgrid=False, zeroline=False,
                     range=[-0.8, len(issues) - 0.5]),
     )
     return {"data": data, "layout": layout}
+
+
+def issue_map_legend(analysis: Analysis) -> list[dict[str, Any]]:
+    """The issue map's legend, one entry per mark (drawn as HTML above the plot, once).
+
+    Names and marks match :func:`issue_map`'s traces; plotly's own legend is off because
+    plotly redraws it on every data change.
+    """
+    a = analysis.arrays
+    colours, symbols = party_colours(a.party_ids), party_symbols(a.party_ids)
+    names = {p.id: p.name for p in analysis.scenario.parties}
+    items = [{"label": "Zone: every veto party can accept", "mark": {"kind": "band", "color": ZONE}},
+             {"label": "Red-line gap: none can be accepted by all", "mark": {"kind": "band", "color": GAP}},
+             {"label": "Dot = ideal position, line = acceptable range", "mark": {"kind": "range", "color": GUIDE}}]
+    for p, pid in enumerate(a.party_ids):
+        items.append({"label": f"{names[pid]} ({'veto' if a.veto[p] else 'no veto'})",
+                      "mark": {"kind": "marker", "symbol": symbols[pid], "color": colours[pid]}})
+    for name in MAP_OUTCOMES:
+        symbol, colour = OUTCOME_STYLE[name]
+        label = f"Predicted: {OUTCOME_NAMES[name]}"
+        if analysis.outcome(name) is None:
+            label += ": none yet (needs a package ZOPA)"
+        items.append({"label": label, "mark": {"kind": "marker", "symbol": symbol.replace("-open", ""),
+                                               "open": symbol.endswith("-open"), "color": colour}})
+    items.append({"label": "Labelled point of the scale (hover it)", "mark": {"kind": "tick", "color": "#777"}})
+    return items
 
 
 # -- red-line gap ------------------------------------------------------------

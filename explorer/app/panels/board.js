@@ -50,6 +50,49 @@ function layoutOf(spec) {
   return layout;
 }
 
+// Legend marks: small SVGs drawn once per legend change (never on a data redraw).
+const SHAPES = {
+  circle: '<circle cx="8" cy="8" r="5"/>',
+  square: '<rect x="3.5" y="3.5" width="9" height="9"/>',
+  diamond: '<path d="M8 2 L14 8 L8 14 L2 8 Z"/>',
+  "triangle-up": '<path d="M8 2.5 L14 13 L2 13 Z"/>',
+  star: '<path d="M8 1.5 L9.8 6 L14.5 6.2 L10.8 9.2 L12.1 14 L8 11.3 L3.9 14 L5.2 9.2 L1.5 6.2 L6.2 6 Z"/>',
+  x: '<path d="M3 3 L13 13 M13 3 L3 13" stroke-width="3"/>',
+  cross: '<path d="M8 2 V14 M2 8 H14" stroke-width="3"/>',
+  hexagon: '<path d="M8 2 L13.2 5 L13.2 11 L8 14 L2.8 11 L2.8 5 Z"/>',
+};
+
+function legendMark(mark) {
+  const colour = String(mark.color || "#888").replace(/[^#(),.\w\s%-]/g, "");
+  let body;
+  if (mark.kind === "band") {
+    body = `<rect x="0" y="4" width="22" height="8" fill="${colour}"/>`;
+  } else if (mark.kind === "range") {
+    body = `<path d="M1 8 H21" stroke="${colour}" stroke-width="2.5"/><circle cx="11" cy="8" r="4" fill="${colour}"/>`;
+  } else if (mark.kind === "tick") {
+    body = `<path d="M11 3 V13" stroke="${colour}" stroke-width="1.5"/>`;
+  } else {
+    const shape = SHAPES[mark.symbol] || SHAPES.circle;
+    const open = !!mark.open;
+    body = `<g transform="translate(3 0)" fill="${open ? "none" : colour}" stroke="${colour}" stroke-width="${open ? 1.6 : 1}">${shape}</g>`;
+  }
+  return `<svg class="legend-mark" width="22" height="16" viewBox="0 0 22 16" aria-hidden="true">${body}</svg>`;
+}
+
+function renderLegend(list, items) {
+  list.replaceChildren();
+  for (const item of items || []) {
+    const entry = document.createElement("li");
+    entry.innerHTML = legendMark(item.mark || {});
+    const text = document.createElement("span");
+    text.className = "legend-label";
+    text.textContent = item.label;
+    entry.append(text);
+    list.append(entry);
+  }
+  list.hidden = !(items && items.length);
+}
+
 function makeCell(panelModel) {
   const section = document.createElement("section");
   section.className = "explorer-panel";
@@ -58,11 +101,14 @@ function makeCell(panelModel) {
   title.className = "explorer-panel-title";
   const help = document.createElement("p");
   help.className = "explorer-panel-help";
+  const legend = document.createElement("ul");
+  legend.className = "explorer-legend";
   const plot = document.createElement("div");
   plot.className = "explorer-panel-plot";
-  header.append(title, help);
+  header.append(title, help, legend);
   section.append(header, plot);
-  const cell = { model: panelModel, section, plot, title, help, draws: 0, drawing: Promise.resolve(), dispose: () => {} };
+  const cell = { model: panelModel, section, plot, title, help, draws: 0, drawing: Promise.resolve(), dispose: () => {},
+                 visible: true, dirty: false };
   cell.describe = () => {
     const key = panelModel.get("key");
     section.dataset.panel = key;
@@ -70,6 +116,7 @@ function makeCell(panelModel) {
     title.textContent = panelModel.get("title") || "";
     help.textContent = panelModel.get("help") || "";
     help.hidden = !panelModel.get("help");
+    renderLegend(legend, panelModel.get("legend"));
   };
   cell.describe();
   section.dataset.draws = "0";
@@ -83,7 +130,17 @@ export default {
     let cells = [];
     el.classList.add("explorer-board");
 
-    const draw = (Plotly, cell) => {
+    // A panel out of view is not redrawn when its figure changes, only marked; it is drawn
+    // when it comes into view. Panels in view are drawn at once, so a
+    // click's visible effect is not delayed by plots below the fold (nor a background tab's CPU spent).
+    const draw = (Plotly, cell, force = false) => {
+      if (!force && cell.draws > 0 && !cell.visible) {
+        cell.dirty = true;
+        cell.section.dataset.stale = "1";
+        return cell.drawing;
+      }
+      cell.dirty = false;
+      delete cell.section.dataset.stale;
       const spec = cell.model.get("spec") || {};
       cell.drawing = cell.drawing.then(() =>
         Plotly.react(cell.plot, spec.data || [], layoutOf(spec), CONFIG).then(() => {
@@ -125,26 +182,36 @@ export default {
           }
         });
       });
+      const sight = new IntersectionObserver((entries) => {
+        for (const entry of entries) {
+          const cell = cells.find((c) => c.section === entry.target);
+          if (!cell) continue;
+          cell.visible = entry.isIntersecting;
+          if (cell.visible && cell.dirty) draw(Plotly, cell);
+        }
+      }, { rootMargin: "0px" });
       for (const cell of cells) {
         const redraw = () => draw(Plotly, cell);
         const describe = () => cell.describe();
         cell.model.on("change:spec", redraw);
-        cell.model.on("change:title change:help change:wide change:key", describe);
+        cell.model.on("change:title change:help change:wide change:key change:legend", describe);
         observer.observe(cell.plot);
+        sight.observe(cell.section);
         cell.dispose = () => {
+          sight.unobserve(cell.section);
           cell.model.off("change:spec", redraw);
-          cell.model.off("change:title change:help change:wide change:key", describe);
+          cell.model.off("change:title change:help change:wide change:key change:legend", describe);
           observer.unobserve(cell.plot);
           Plotly.purge(cell.plot);
         };
       }
-      await Promise.all(cells.map((cell) => draw(Plotly, cell)));
+      await Promise.all(cells.map((cell) => draw(Plotly, cell, true))); // the first draw: every panel
       for (const cell of cells) {
         cell.plot.on("plotly_click", (event) => {
           model.send({ event: "click", panel: cell.section.dataset.panel, points: clickPoints(event) });
         });
       }
-      cleanups.push(() => observer.disconnect());
+      cleanups.push(() => observer.disconnect(), () => sight.disconnect());
       model.send({ event: "shown" });
     };
 

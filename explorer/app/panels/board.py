@@ -103,8 +103,8 @@ class Panel(w.Widget):
     """One plot of a board: its plotly figure as JSON, a title and a one-line help text.
 
     ``key`` names the panel in the page (``section.explorer-panel[data-panel=key]``);
-    ``wide`` panels take a whole row of the board. Title and help are shown as text
-    (never as HTML), above the plot.
+    ``wide`` panels take a whole row of the board. Title, help and legend labels are shown
+    as text (never as HTML), above the plot.
     """
 
     key = t.Unicode().tag(sync=True)
@@ -112,6 +112,9 @@ class Panel(w.Widget):
     help = t.Unicode("").tag(sync=True)
     wide = t.Bool(False).tag(sync=True)
     spec = t.Dict().tag(sync=True)
+    #: An HTML legend above the plot, drawn once (not on every data redraw, as plotly's is):
+    #: ``[{"label": str, "mark": {"kind": "band"|"range"|"tick"|"marker", "color", "symbol", "open"}}]``
+    legend = t.List().tag(sync=True)
 
     def __init__(self, key: str, figure: Any = None, title: str = "", help: str = "", wide: bool = False):
         super().__init__(key=key, title=title, help=help, wide=wide,

@@ -73,6 +73,10 @@ from tests.browser_support import (  # noqa: E402
 TARGETS = {
     "floor": {"notebook": "benchmarks/floor.ipynb", "drawn": JS_FLOOR_DRAWN,
               "click": "button.widget-toggle-button", "changed": []},
+    # The floor of floors (not run by default): a page whose notebook prints one line, no widget.
+    "empty": {"notebook": "benchmarks/empty.ipynb", "click": None, "changed": [],
+              "drawn": "() => (document.body && document.body.innerText.includes('empty kernel ready'))"
+                       " ? {mode: 'text'} : false"},
     "dashboard": {"notebook": "notebooks/dashboard.ipynb", "drawn": JS_DASHBOARD_DRAWN,
                   "click": ".concession-{concession} input[type=checkbox]", "changed": ["issue_map", "redline_gap"]},
 }
@@ -172,7 +176,7 @@ async def click_one(viewer: dict, selector: str, changed: list[str], timeout_s: 
 
 async def burst(playwright, server, target: str, n: int, args) -> dict:
     spec = TARGETS[target]
-    selector = spec["click"].format(concession=args.concession)
+    selector = spec["click"].format(concession=args.concession) if spec["click"] else None
     result: dict = {"target": target, "n": n}
     browser = await playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS, headless=True)
     viewers: list[dict] = []
@@ -200,7 +204,8 @@ async def burst(playwright, server, target: str, n: int, args) -> dict:
         print(f"  [{target} N={n}] {len(drawn)}/{n} drawn in {result['all_settled_s']:.1f} s; clicking all at once",
               flush=True)
         clicked_at = time.monotonic()
-        await asyncio.gather(*(click_one(v, selector, spec["changed"], args.click_timeout) for v in drawn))
+        if selector is not None:
+            await asyncio.gather(*(click_one(v, selector, spec["changed"], args.click_timeout) for v in drawn))
         result["clicks_took_s"] = time.monotonic() - clicked_at
         before_close = voila_snapshot(server)  # just before the pages close
         sampler.stop()
@@ -424,7 +429,8 @@ def _jsonable(obj):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, nargs="+", default=[10, 20], help="viewers per burst (one burst per N)")
-    parser.add_argument("--targets", nargs="+", choices=list(TARGETS), default=list(TARGETS))
+    parser.add_argument("--targets", nargs="+", choices=list(TARGETS), default=["floor", "dashboard"],
+                        help="what to serve (default floor dashboard; 'empty' is a page with no widget at all)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds a page may take to draw")
     parser.add_argument("--click-timeout", type=float, default=60.0, help="seconds a click may take to redraw")
     parser.add_argument("--close", choices=["tab", "vanish"], default="tab",

@@ -18,3 +18,25 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 def _run_from_root(monkeypatch):
     """Tests and doctests use paths relative to the project root."""
     monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright (tests/browser_support.py). Without it a test skips
+    locally and FAILS when ``$CI`` is set, so CI never skips browser tests silently."""
+    from tests.browser_support import find_chromium, launch_chromium
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "the playwright Python package is not installed"
+    else:
+        missing = None if find_chromium() else "no Chromium found (install Debian's chromium or set $CHROMIUM)"
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(missing + ": browser tests must run in CI", pytrace=False)
+        pytest.skip(missing)
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()

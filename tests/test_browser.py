@@ -7,12 +7,11 @@ What a stakeholder must be able to read is checked at 1024×768 and 1280×800.
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
 
-from tests.browser_support import ROOT, find_chromium, launch_chromium, open_page, serve_voilas
+from tests.browser_support import ROOT, open_page, serve_voilas
 from tests.dashboard_page import (
     JS_CLIPPED, JS_OVERLAPPING_TICKS, JS_TRUNCATED, PANEL_KEYS, panel_texts, panels, wait_for_panels,
 )
@@ -29,25 +28,6 @@ LOAD_TIMEOUT = 90.0
 BROKEN_YAML = 'id: broken\ntitle: "never closed\nparties: [a, b\n'
 SIZES = {"1024": {"width": 1024, "height": 768}, "1280": {"width": 1280, "height": 800}}
 TALL = {"width": 1280, "height": 3000}  # every panel in view: panels out of view redraw only when scrolled to
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing = "the playwright Python package is not installed"
-    else:
-        missing = None if find_chromium() else "no Chromium found (install Debian's chromium or set $CHROMIUM)"
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(missing + ": browser tests must run in CI", pytrace=False)
-        pytest.skip(missing)
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +48,20 @@ def servers(browser, folder):
     specs = [(NOTEBOOK, (), None), (NOTEBOOK, (), {"EXPLORER_SCENARIOS_DIR": str(folder)})]
     with serve_voilas(specs) as (main, other):
         yield {"main": main, "other": other}
+
+
+@pytest.fixture
+def page_at(browser):
+    """``page_at(viewport)``: a watched page of that size, closed after the test."""
+    opened = []
+
+    def open_at(viewport: dict):
+        opened.append(open_page(browser, viewport))
+        return opened[-1]
+
+    yield open_at
+    for watched in opened:
+        watched.context.close()
 
 
 @pytest.fixture
@@ -131,96 +125,87 @@ def test_a_click_redraws_only_the_panels_whose_data_changed(servers, watched):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_readable_without_a_guide(servers, browser, size):
-    watched = open_page(browser, SIZES[size])
+def test_readable_without_a_guide(servers, page_at, size):
+    watched = page_at(SIZES[size])
     page = watched.page
-    try:
-        open_dashboard(page, servers["main"])
-        page.wait_for_timeout(300)
-        assert page.evaluate(JS_TRUNCATED) == []
-        assert page.evaluate(JS_CLIPPED) == []
-        assert page.evaluate(JS_OVERLAPPING_TICKS) == []
-        seed = __import__("explorer").load(SEED)
-        # each issue: what 0 and 100 mean, on the map and in the table beside it; its labelled points
-        drawn = " | ".join(panel_texts(page, "issue_map", ".annotation-text"))
-        guide = page.inner_text(".scale-guide")
-        for issue in seed.issues:
-            assert f"0 = {issue.low}" in drawn and f"{issue.high} = 100" in drawn
-            assert issue.low in guide and issue.high in guide
-            assert all(point.label in guide for point in issue.points)
-        # the legend says what lines and dots are; Kalai–Smorodinsky is listed, not greyed out
-        legend = page.locator('section[data-panel="issue_map"] .explorer-legend li').all_inner_texts()
-        assert "Dot = ideal position, line = acceptable range" in legend
-        assert "Predicted: Kalai–Smorodinsky package: none yet (needs a package ZOPA)" in legend
-        assert page.evaluate("() => [...document.querySelectorAll('section[data-panel=\"issue_map\"] .traces')]"
-                             ".every((t) => getComputedStyle(t).opacity === '1')")
-        # the red-line gap panel names its issues; its "now" colour is no party's
-        ticks = panel_texts(page, "redline_gap", ".ytick text")
-        assert sorted(ticks) == sorted(issue.name for issue in seed.issues)
-        now_fill = page.evaluate("() => getComputedStyle(document.querySelectorAll("
-                                 "'section[data-panel=\"redline_gap\"] .trace.bars')[1].querySelector('path')).fill")
-        party_fills = page.evaluate("() => [...document.querySelectorAll('section[data-panel=\"issue_map\"] "
-                                    ".explorer-legend .legend-mark [fill]')].map((p) => getComputedStyle(p).fill)")
-        assert len(party_fills) >= 4
-        assert now_fill not in party_fills
-        # heatmap: full party names and the value in each cell
-        heat = panel_texts(page, "distance", ".xtick text")
-        assert sorted(heat) == sorted(p.name for p in seed.parties)
-        assert len(panel_texts(page, "distance", ".heatmaplayer text")) == len(seed.parties) ** 2
-        # one place says which package is shown and why, consistent with the picker
-        picked = page.locator(".outcome-picker select").evaluate(
-            "(s) => s.options[s.selectedIndex].text.replace(/\\u00a0/g, ' ')")  # ipywidgets writes non-breaking spaces
-        status = page.inner_text(".package-status")
-        assert picked == "Nash bargaining package" and "Showing the Compromise" in status and picked in status
-        utility = page.locator('section[data-panel="utility"]').inner_text()
-        assert "At the Compromise" in utility and "cannot block one" in utility
-        # units a reader understands, with an explanation on the info mark
-        assert "points" in page.inner_text(GAP_VALUE)
-        assert "% of its stakes" in page.inner_text(".concession-russia-line-freeze")
-        assert page.locator('.kf[data-key="surplus"] .info').get_attribute("title").startswith("The best deal")
-        # a blocked concession names the other by its title
-        assert page.inner_text(".concession-us-phased-relief .concession-blocked") == (
-            "Needs “Russia accepts a phased comprehensive ceasefire” switched on first.")
-        page.screenshot(path=str(SCREENSHOTS / f"dashboard-{size}.png"), full_page=True)
-        assert watched.errors == []
-    finally:
-        watched.context.close()
+    open_dashboard(page, servers["main"])
+    page.wait_for_timeout(300)
+    assert page.evaluate(JS_TRUNCATED) == []
+    assert page.evaluate(JS_CLIPPED) == []
+    assert page.evaluate(JS_OVERLAPPING_TICKS) == []
+    seed = __import__("explorer").load(SEED)
+    # each issue: what 0 and 100 mean, on the map and in the table beside it; its labelled points
+    drawn = " | ".join(panel_texts(page, "issue_map", ".annotation-text"))
+    guide = page.inner_text(".scale-guide")
+    for issue in seed.issues:
+        assert f"0 = {issue.low}" in drawn and f"{issue.high} = 100" in drawn
+        assert issue.low in guide and issue.high in guide
+        assert all(point.label in guide for point in issue.points)
+    # the legend says what lines and dots are; Kalai–Smorodinsky is listed, not greyed out
+    legend = page.locator('section[data-panel="issue_map"] .explorer-legend li').all_inner_texts()
+    assert "Dot = ideal position, line = acceptable range" in legend
+    assert "Predicted: Kalai–Smorodinsky package: none yet (needs a package ZOPA)" in legend
+    assert page.evaluate("() => [...document.querySelectorAll('section[data-panel=\"issue_map\"] .traces')]"
+                         ".every((t) => getComputedStyle(t).opacity === '1')")
+    # the red-line gap panel names its issues; its "now" colour is no party's
+    ticks = panel_texts(page, "redline_gap", ".ytick text")
+    assert sorted(ticks) == sorted(issue.name for issue in seed.issues)
+    now_fill = page.evaluate("() => getComputedStyle(document.querySelectorAll("
+                             "'section[data-panel=\"redline_gap\"] .trace.bars')[1].querySelector('path')).fill")
+    party_fills = page.evaluate("() => [...document.querySelectorAll('section[data-panel=\"issue_map\"] "
+                                ".explorer-legend .legend-mark [fill]')].map((p) => getComputedStyle(p).fill)")
+    assert len(party_fills) >= 4
+    assert now_fill not in party_fills
+    # heatmap: full party names and the value in each cell
+    heat = panel_texts(page, "distance", ".xtick text")
+    assert sorted(heat) == sorted(p.name for p in seed.parties)
+    assert len(panel_texts(page, "distance", ".heatmaplayer text")) == len(seed.parties) ** 2
+    # one place says which package is shown and why, consistent with the picker
+    picked = page.locator(".outcome-picker select").evaluate(
+        "(s) => s.options[s.selectedIndex].text.replace(/\\u00a0/g, ' ')")  # ipywidgets writes non-breaking spaces
+    status = page.inner_text(".package-status")
+    assert picked == "Nash bargaining package" and "Showing the Compromise" in status and picked in status
+    utility = page.locator('section[data-panel="utility"]').inner_text()
+    assert "At the Compromise" in utility and "cannot block one" in utility
+    # units a reader understands, with an explanation on the info mark
+    assert "points" in page.inner_text(GAP_VALUE)
+    assert "% of its stakes" in page.inner_text(".concession-russia-line-freeze")
+    assert page.locator('.kf[data-key="surplus"] .info').get_attribute("title").startswith("The best deal")
+    # a blocked concession names the other by its title
+    assert page.inner_text(".concession-us-phased-relief .concession-blocked") == (
+        "Needs “Russia accepts a phased comprehensive ceasefire” switched on first.")
+    page.screenshot(path=str(SCREENSHOTS / f"dashboard-{size}.png"), full_page=True)
+    assert watched.errors == []
 
 
-def test_a_panel_out_of_view_is_redrawn_when_it_comes_into_view(servers, browser):
-    watched = open_page(browser, SIZES["1280"])
+def test_a_panel_out_of_view_is_redrawn_when_it_comes_into_view(servers, page_at):
+    watched = page_at(SIZES["1280"])
     page = watched.page
-    try:
-        open_dashboard(page, servers["main"])
-        before = click_and_wait(page, ".concession-ukraine-line-freeze input[type=checkbox]", "issue_map")
-        now = panels(page)
-        assert now["distance"] == before["distance"]  # below the fold: not redrawn yet, marked stale
-        assert page.get_attribute('section[data-panel="distance"]', "data-stale") == "1"
-        page.locator('section[data-panel="distance"]').scroll_into_view_if_needed()
-        page.wait_for_function("(n) => +document.querySelector('section[data-panel=\"distance\"]').dataset.draws > n",
-                               arg=before["distance"]["draws"], timeout=10_000)
-        assert panels(page)["distance"]["data"] != before["distance"]["data"]
-        assert watched.errors == []
-    finally:
-        watched.context.close()
+    open_dashboard(page, servers["main"])
+    before = click_and_wait(page, ".concession-ukraine-line-freeze input[type=checkbox]", "issue_map")
+    now = panels(page)
+    assert now["distance"] == before["distance"]  # below the fold: not redrawn yet, marked stale
+    assert page.get_attribute('section[data-panel="distance"]', "data-stale") == "1"
+    page.locator('section[data-panel="distance"]').scroll_into_view_if_needed()
+    page.wait_for_function("(n) => +document.querySelector('section[data-panel=\"distance\"]').dataset.draws > n",
+                           arg=before["distance"]["draws"], timeout=10_000)
+    assert panels(page)["distance"]["data"] != before["distance"]["data"]
+    assert watched.errors == []
 
 
-def test_panels_follow_the_window_width(servers, browser):
-    watched = open_page(browser, SIZES["1280"])
+def test_panels_follow_the_window_width(servers, page_at):
+    watched = page_at(SIZES["1280"])
     page = watched.page
-    try:
-        open_dashboard(page, servers["main"])
-        widths = {}
-        for width in (1280, 1024, 1600):
-            page.set_viewport_size({"width": width, "height": 800})
-            page.wait_for_timeout(700)
-            assert page.evaluate(JS_CLIPPED) == [], width
-            widths[width] = page.evaluate(
-                "() => document.querySelector('section[data-panel=\"issue_map\"] .main-svg').getBoundingClientRect().width")
-        assert widths[1024] < widths[1280] < widths[1600]
-        assert watched.errors == []
-    finally:
-        watched.context.close()
+    open_dashboard(page, servers["main"])
+    widths = {}
+    for width in (1280, 1024, 1600):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_timeout(700)
+        assert page.evaluate(JS_CLIPPED) == [], width
+        widths[width] = page.evaluate(
+            "() => document.querySelector('section[data-panel=\"issue_map\"] .main-svg').getBoundingClientRect().width")
+    assert widths[1024] < widths[1280] < widths[1600]
+    assert watched.errors == []
 
 
 def test_hovering_a_concession_shows_its_description_and_quote(servers, watched):

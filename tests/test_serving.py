@@ -29,9 +29,7 @@ from tests.browser_support import (
     _family,
     _proc_stats,
     _wait_for_port,
-    find_chromium,
     free_port,
-    launch_chromium,
     open_page,
     serve_voila,
 )
@@ -267,24 +265,6 @@ def test_plain_voila_from_the_project_root_is_capped(tmp_path):
 
 
 # -- in a browser -------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing = "the playwright Python package is not installed"
-    else:
-        missing = None if find_chromium() else "no Chromium found (install Debian's chromium or set $CHROMIUM)"
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(missing + ": browser tests must run in CI", pytrace=False)
-        pytest.skip(missing)
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
 def _flip(page, expected: str) -> None:
     page.locator(PROBE_BOX).click()
     page.wait_for_function("([sel, text]) => document.querySelector(sel)?.textContent.trim() === text",

@@ -19,8 +19,7 @@ quiet (< 10 % CPU for 2 s; recorded in the JSON when that wait timed out):
   browser context. "Drawn" is checked in the page (tests/browser_support.bench_init_script):
   floor — its bars (``.js-plotly-plot .bars path``); dashboard — every
   ``section.explorer-panel`` (≥ 4) has ``data-draws`` ≥ 1, at the time of the last panel's
-  first ``explorer-panel-drawn`` event (the panel board); without such sections (the older
-  one-FigureWidget dashboard), all four subplots of its plotly div. Median over ``--loads``.
+  first ``explorer-panel-drawn`` event (the panel board). Median over ``--loads``.
 * click → plots redrawn: a capture-phase click listener records ``performance.now()``;
   floor (and the one-figure dashboard): the plot div's ``plotly_afterplot`` events; panel
   board: the ``explorer-panel-drawn`` events. The time is click → the last redraw of that

@@ -13,8 +13,7 @@ starts on the page's request:
 
 Each repetition opens ONE page (a fresh Chromium context) when the machine is quiet, waits
 until it is drawn (empty: its printed line; floor: the bars; dashboard: every
-``section.explorer-panel`` has ``data-draws`` ≥ 1, or, for the one-FigureWidget dashboard,
-all four subplots), then reads the new kernel's utime+stime and VmRSS from /proc ("at
+``section.explorer-panel`` has ``data-draws`` ≥ 1), then reads the new kernel's utime+stime and VmRSS from /proc ("at
 drawn"), and again once Voila and the kernel have gone quiet ("settled"). The page then
 closes as a tab does (Voila shuts its kernel down). Medians over ``--reps``.
 

@@ -41,25 +41,6 @@ EXTERNAL = re.compile(r"^https://")  # Voila's template links a CDN font stylesh
 POOL_FILLED = "is filled"  # Voila logs "Kernel pool of <notebook> is filled with 1 kernel(s)"
 
 # JavaScript run in the page --------------------------------------------------------
-#: The plot div's data, typed arrays made plain (the figure widget may send them typed).
-JS_PLOT_DATA = """() => {
-  const gd = document.querySelector('.js-plotly-plot');
-  if (!gd || !gd.data) return null;
-  const plain = (v) => {
-    if (v === null || v === undefined) return v;
-    if (ArrayBuffer.isView(v)) return Array.from(v);
-    if (Array.isArray(v)) return v.map(plain);
-    if (typeof v === 'object') {
-      const o = {};
-      for (const k of Object.keys(v).sort()) { if (k !== 'uid') o[k] = plain(v[k]); }
-      return o;
-    }
-    return v;
-  };
-  return gd.data.map((t) => ({x: plain(t.x), y: plain(t.y), z: plain(t.z), type: t.type}));
-}"""
-
-
 def find_chromium() -> str | None:
     """The path of a usable Chromium (``$CHROMIUM`` first), or None."""
     for candidate in (os.environ.get("CHROMIUM"), *CHROMIUM_CANDIDATES, shutil.which("chromium")):
@@ -219,17 +200,10 @@ def _proc_stats(pids: set[int] | None = None) -> dict[int, list[int | str]]:
 
 
 def _family(pid: int) -> set[int]:
-    """``pid`` and all its descendants."""
-    children: dict[int, list[int]] = {}
-    for child, fields in _proc_stats().items():
-        children.setdefault(fields[1], []).append(child)
-    family, frontier = {pid}, [pid]
-    while frontier:
-        for child in children.get(frontier.pop(), []):
-            if child not in family:
-                family.add(child)
-                frontier.append(child)
-    return family
+    """``pid`` and all its descendants (the walk ``explorer dashboard`` uses to stop every kernel)."""
+    from explorer.app.serving import descendants
+
+    return {pid, *descendants(pid)}
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -282,39 +256,6 @@ def open_page(browser, viewport: dict | None = None) -> WatchedPage:
     return watched
 
 
-#: Shorthands for what a plot div has drawn; any other "kind" is a CSS selector inside the div.
-PLOT_KINDS = {
-    "bars": ".bars path",
-    "heatmap": ".heatmaplayer .hm image",
-    "scatter": ".scatterlayer .trace",
-}
-
-#: The dashboard's four panels, each drawn: issue map, red-line gap bars, utility bars, distance heatmap.
-DASHBOARD_PANELS = (".subplot.xy .scatterlayer .trace", ".subplot.x2y2 .bars path", ".subplot.x3y3 .bars path",
-                    ".subplot.x4y4 .heatmaplayer .hm image")
-
-#: (selectors) => true once the (first) plot div has an element for every selector.
-JS_PLOTS_DRAWN = """(selectors) => {
-  const gd = document.querySelector('.js-plotly-plot');
-  if (!gd || !gd._fullLayout) return false;
-  return selectors.every((s) => gd.querySelector(s) !== null);
-}"""
-
-
-def plot_selectors(kinds: Sequence[str]) -> list[str]:
-    return [PLOT_KINDS.get(kind, kind) for kind in kinds]
-
-
-def wait_for_plots(page, kinds: Sequence[str] = ("bars",), timeout: float = 60.0) -> None:
-    """Wait until the (first) plotly div has drawn every kind in ``kinds`` (see ``PLOT_KINDS``)."""
-    page.wait_for_function(JS_PLOTS_DRAWN, arg=plot_selectors(kinds), timeout=timeout * 1000, polling=50)
-
-
-def plot_data(page) -> list[dict] | None:
-    """The plot div's trace data (x, y, z and type of each trace), as plain lists."""
-    return page.evaluate(JS_PLOT_DATA)
-
-
 # Drawn / click-redrawn detection shared by the benchmarks -----------------------------
 # A "drawn" predicate is a JS function () => false | {mode, t?}: ``mode`` "panels" means the
 # panel-board contract (``section.explorer-panel[data-panel]`` with ``data-draws`` and the
@@ -328,30 +269,23 @@ JS_FLOOR_DRAWN = """() => {
 }"""
 
 #: The dashboard: every ``section.explorer-panel`` (≥ 4) has ``data-draws`` ≥ 1; ``t`` = the latest
-#: first draw among them (from the recorded ``explorer-panel-drawn`` events). Without any such
-#: section (the one-FigureWidget dashboard), the first plotly div with all four subplots drawn.
+#: first draw among them (from the recorded ``explorer-panel-drawn`` events).
 JS_DASHBOARD_DRAWN = """() => {
   const sections = document.querySelectorAll('section.explorer-panel');
-  if (sections.length) {
-    if (sections.length < 4) return false;
-    for (const s of sections) {
-      if (!(parseInt(s.getAttribute('data-draws') || '0', 10) >= 1)) return false;
-    }
-    const b = window.__bench, first = {};
-    for (const e of (b ? b.events : [])) { if (!(e.panel in first)) first[e.panel] = e.t; }
-    let t = 0;
-    for (const s of sections) {
-      const id = s.getAttribute('data-panel');
-      if (!(id in first)) { t = null; break; }
-      t = Math.max(t, first[id]);
-    }
-    return {mode: 'panels', panels: sections.length, t: t === null ? performance.now() : t};
+  if (sections.length < 4) return false;
+  for (const s of sections) {
+    if (!(parseInt(s.getAttribute('data-draws') || '0', 10) >= 1)) return false;
   }
-  const gd = document.querySelector('.js-plotly-plot');
-  if (!gd || !gd._fullLayout) return false;
-  const kinds = __FIGURE_PANELS__;
-  return kinds.every((k) => gd.querySelector(k) !== null) ? {mode: 'figure'} : false;
-}""".replace("__FIGURE_PANELS__", repr(list(DASHBOARD_PANELS)))
+  const b = window.__bench, first = {};
+  for (const e of (b ? b.events : [])) { if (!(e.panel in first)) first[e.panel] = e.t; }
+  let t = 0;
+  for (const s of sections) {
+    const id = s.getAttribute('data-panel');
+    if (!(id in first)) { t = null; break; }
+    t = Math.max(t, first[id]);
+  }
+  return {mode: 'panels', panels: sections.length, t: t === null ? performance.now() : t};
+}"""
 
 
 def bench_init_script(drawn_js: str, poll_ms: int = 16) -> str:

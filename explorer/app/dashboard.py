@@ -69,7 +69,7 @@ STYLE = """<style>
 .scale-guide {margin-top: 8px; font-size: 13px;} .scale-guide summary {font-weight: 600; cursor: pointer;}
 .scale-guide table {border-collapse: collapse; width: 100%; margin-top: 4px;}
 .scale-guide th, .scale-guide td {border-top: 1px solid #e3e3e3; padding: 4px 6px; text-align: left;
-  vertical-align: top; overflow-wrap: anywhere;}
+  vertical-align: top; overflow-wrap: break-word;}
 .scale-guide thead th {border-top: none; color: #444;}
 .explorer-controls-head {font-weight: 600; margin-top: 4px;}
 </style>"""

@@ -13,7 +13,8 @@ import html
 from collections.abc import Iterable
 
 from explorer.analysis.analysis import Analysis
-from explorer.model.scenario import Scenario
+from explorer.app.palette import party_colours
+from explorer.model.scenario import Scenario, blockers
 
 OUTCOME_LABELS = {
     "nash": "Nash bargaining package",
@@ -63,22 +64,17 @@ def percent_of_stakes(share: float, party: str | None = None) -> str:
 
 def blocked_text(scenario: Scenario, cid: str, active: Iterable[str]) -> str | None:
     """Why concession ``cid`` cannot be switched on now, naming the others by title; None if it can."""
-    concession = scenario.concession(cid)
-    active = set(active) - {cid}
+    missing, clash = blockers(scenario.concession(cid), active)  # the model's rule, named by title here
     titles = {c.id: c.title for c in scenario.concessions}
-    missing = [titles[r] for r in concession.requires if r not in active]
     if missing:
-        return "Needs " + " and ".join(f"“{t}”" for t in missing) + " switched on first."
-    clash = [titles[e] for e in concession.excludes if e in active]
+        return "Needs " + " and ".join(f"“{titles[r]}”" for r in missing) + " switched on first."
     if clash:
-        return "Cannot be combined with " + " or ".join(f"“{t}”" for t in clash) + ", which is on."
+        return "Cannot be combined with " + " or ".join(f"“{titles[e]}”" for e in clash) + ", which is on."
     return None
 
 
 def concession_items(scenario: Scenario) -> list[dict]:
     """The concession list's groups: per party with concessions, each concession's texts."""
-    from explorer.app.palette import party_colours
-
     colours = party_colours([p.id for p in scenario.parties])
     groups = []
     for party in scenario.parties:

@@ -43,13 +43,18 @@ def concession_cost(stances: Iterable[Stance], concession: Concession) -> float:
     )
 
 
+def blockers(concession: Concession, active: Iterable[str]) -> tuple[list[str], list[str]]:
+    """What keeps ``concession`` off beside ``active``: (ids it requires that are not active,
+    active ids it excludes); both empty when it can be switched on."""
+    active = set(active) - {concession.id}
+    return ([r for r in concession.requires if r not in active], [e for e in concession.excludes if e in active])
+
+
 def blocked_reason(concession: Concession, active: Iterable[str]) -> str | None:
     """Why ``concession`` cannot be switched on beside ``active``; None when it can."""
-    active = set(active) - {concession.id}
-    missing = [r for r in concession.requires if r not in active]
+    missing, clash = blockers(concession, active)
     if missing:
         return "requires " + ", ".join(missing)
-    clash = [e for e in concession.excludes if e in active]
     if clash:
         return "excluded by " + ", ".join(clash)
     return None

@@ -1,4 +1,4 @@
-"""The ``explorer`` command line: validate, report, convert, schema.
+"""The ``explorer`` command line: validate, report, uncertainty, search, convert, schema.
 
 Input problems print one line each on stderr (file:line: field: problem) and
 exit with status 2; there is never a traceback for a bad file.
@@ -58,6 +58,42 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     scenario = load(args.path).with_concessions(args.concede)
     sys.stdout.write(FORMATS[args.format](analyze(scenario)))
+    return 0
+
+
+def _draws(text: str) -> int:
+    """``--draws``: a whole number from 1 to MAX_DRAWS."""
+    from explorer.montecarlo.draws import MAX_DRAWS
+
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 0 < count <= MAX_DRAWS:
+        raise argparse.ArgumentTypeError(f"expected a whole number of draws from 1 to {MAX_DRAWS:,}, got {text!r}")
+    return count
+
+
+def cmd_uncertainty(args: argparse.Namespace) -> int:
+    from explorer.montecarlo.report import FORMATS as UNCERTAINTY_FORMATS
+    from explorer.montecarlo.results import uncertainty
+
+    scenario = load(args.path).with_concessions(args.concede)
+    sys.stdout.write(UNCERTAINTY_FORMATS[args.format](uncertainty(scenario, args.draws, args.seed)))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from explorer.deals.report import FORMATS as SEARCH_FORMATS
+    from explorer.deals.search import search
+    from explorer.deals.sets import MAX_CONCESSIONS
+
+    scenario = load(args.path)
+    if len(scenario.concessions) > MAX_CONCESSIONS:
+        return _fail([Problem(("concessions",), f"{len(scenario.concessions)} concessions: the search enumerates "
+                              f"every set and takes at most {MAX_CONCESSIONS}", file=args.path)])
+    result = search(scenario, draws=args.draws or 0, seed=args.seed, alternatives=args.alternatives)
+    sys.stdout.write(SEARCH_FORMATS[args.format](result))
     return 0
 
 
@@ -159,6 +195,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="apply a concession (repeatable)")
     p.add_argument("--format", choices=sorted(FORMATS), default="text")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("uncertainty", help="Monte Carlo over the coding uncertainty: chances and spreads")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--concede", action="append", default=[], metavar="ID",
+                   help="apply a concession (repeatable)")
+    p.add_argument("--draws", type=_draws, default=10_000, metavar="N", help="number of draws (default 10000)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0): same seed, same numbers")
+    p.add_argument("--format", choices=sorted(FORMATS), default="text")
+    p.set_defaults(func=cmd_uncertainty)
+
+    p = sub.add_parser("search", help="what it would take: the cheapest sets of concessions that open a deal")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--draws", type=_draws, default=None, metavar="N",
+                   help="also give each deal its chance of a ZOPA over N draws of the coding uncertainty")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for --draws (default 0)")
+    p.add_argument("--alternatives", type=int, default=0, metavar="K",
+                   help="also list the K cheapest other sets that open a ZOPA (default 0)")
+    p.add_argument("--format", choices=sorted(FORMATS), default="text")
+    p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("convert", help="convert between our YAML/JSON, DECIDE and BDM files")
     p.add_argument("input", metavar="IN")

@@ -7,9 +7,10 @@ import math
 from typing import Any
 
 from explorer.analysis.analysis import Analysis
+from explorer.analysis.packages import ZOPA_TOLERANCE
 
 
-def _fmt(value: Any, digits: int = 1) -> str:
+def fmt(value: Any, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool):
@@ -26,18 +27,18 @@ def _zone(issue: dict) -> str:
 def _tables(result: Analysis) -> list[tuple[str, list[str], list[list[str]]]]:
     data = result.to_dict()
     issues = [
-        [i["id"], _fmt(i["position_gap"]), _zone(i), _fmt(i["redline_gap"]), _fmt(i["weight"], 3)]
-        + [_fmt(i["outcomes"][n]) for n in ("compromise", "weighted_median", "nash", "kalai_smorodinsky")]
+        [i["id"], fmt(i["position_gap"]), _zone(i), fmt(i["redline_gap"]), fmt(i["weight"], 3)]
+        + [fmt(i["outcomes"][n]) for n in ("compromise", "weighted_median", "nash", "kalai_smorodinsky")]
         for i in data["issues"]
     ]
     parties = [
-        [p["id"], _fmt(p["veto"]), _fmt(p["reservation"], 3), _fmt(p["ideal_utility"], 3),
-         _fmt(p["utility_at_compromise"], 3), _fmt(p["utility_at_nash"], 3),
-         _fmt(p["utility_at_kalai_smorodinsky"], 3), _fmt(p["concession_cost"], 3)]
+        [p["id"], fmt(p["veto"]), fmt(p["reservation"], 3), fmt(p["ideal_utility"], 3),
+         fmt(p["utility_at_compromise"], 3), fmt(p["utility_at_nash"], 3),
+         fmt(p["utility_at_kalai_smorodinsky"], 3), fmt(p["concession_cost"], 3)]
         for p in data["parties"]
     ]
     concessions = [
-        [c["id"], c["party"], _fmt(c["cost"], 3), _fmt(c["active"]), c["blocked"] or ""]
+        [c["id"], c["party"], fmt(c["cost"], 3), fmt(c["active"]), c["blocked"] or ""]
         for c in data["concessions"]
     ]
     return [
@@ -55,7 +56,12 @@ def _tables(result: Analysis) -> list[tuple[str, list[str], list[list[str]]]]:
 def _headline(result: Analysis) -> list[str]:
     s = result.scenario
     surplus = result.package_surplus
-    deal = "none: an issue is deadlocked" if surplus is None else f"{surplus:.3f}"
+    if surplus is None:
+        deal = "none: an issue is deadlocked"
+    elif abs(surplus) <= ZOPA_TOLERANCE:
+        deal = "0.000 (the best package leaves a veto party exactly at its no-deal utility)"
+    else:
+        deal = f"{surplus:.3f}"
     return [
         f"{s.title} (as of {s.data.as_of.isoformat()})",
         f"Active concessions: {', '.join(s.active) or 'none'}",
@@ -66,30 +72,50 @@ def _headline(result: Analysis) -> list[str]:
 
 
 def _text_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Columns aligned: the first and a last column of words left, numbers right."""
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
+    last_left = len(header) > 2 and any(ch.isalpha() for row in rows for ch in str(row[-1]))
+
     def line(cells: list[str]) -> str:
-        first, *rest = cells
-        return "  ".join([str(first).ljust(widths[0])] + [str(c).rjust(w) for c, w in zip(rest, widths[1:])])
+        out = []
+        for k, (cell, width) in enumerate(zip(cells, widths)):
+            left = k == 0 or (last_left and k == len(cells) - 1)
+            out.append(str(cell).ljust(width) if left else str(cell).rjust(width))
+        return "  ".join(out).rstrip()
+
     return [line(header), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
 
 
-def as_text(result: Analysis) -> str:
-    out = _headline(result)
-    for title, header, rows in _tables(result):
+Table = tuple[str, list[str], list[list[str]]]  # (title, header, rows)
+
+
+def text_document(headline: list[str], tables: list[Table]) -> str:
+    """Headline lines, then each non-empty table aligned in columns."""
+    out = list(headline)
+    for title, header, rows in tables:
         if rows:
             out += ["", title] + _text_table(header, rows)
     return "\n".join(out) + "\n"
 
 
-def as_markdown(result: Analysis) -> str:
-    title, *rest = _headline(result)
+def markdown_document(headline: list[str], tables: list[Table]) -> str:
+    """The first headline line as the title, the rest as a list, tables as Markdown tables."""
+    title, *rest = headline
     out = [f"# {title}", ""] + [f"- {line}" for line in rest]
-    for name, header, rows in _tables(result):
+    for name, header, rows in tables:
         if rows:
             out += ["", f"## {name}", "", "| " + " | ".join(header) + " |",
                     "|" + "|".join("---" for _ in header) + "|"]
             out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
     return "\n".join(out) + "\n"
+
+
+def as_text(result: Analysis) -> str:
+    return text_document(_headline(result), _tables(result))
+
+
+def as_markdown(result: Analysis) -> str:
+    return markdown_document(_headline(result), _tables(result))
 
 
 def as_json(result: Analysis) -> str:

@@ -18,7 +18,9 @@ from explorer.analysis.arrays import ScenarioArrays
 from explorer.analysis.distances import pairwise_distances
 from explorer.analysis.gaps import IssueGaps, agreement_gap, issue_gaps
 from explorer.analysis.outcomes import compromise, weighted_median
-from explorer.analysis.packages import Bargaining, PackageResult, kalai_smorodinsky, nash, package_surplus
+from explorer.analysis.packages import (
+    ZOPA_TOLERANCE, Bargaining, PackageResult, kalai_smorodinsky, nash, package_surplus,
+)
 from explorer.analysis.utility import best_utilities, utilities
 from explorer.model.scenario import Scenario
 
@@ -54,8 +56,9 @@ class Analysis:
 
     @property
     def package_zopa(self) -> bool:
-        """A package inside every zone leaves every veto party at or above its reservation."""
-        return self.package_surplus is not None and self.package_surplus >= 0
+        """A package inside every zone leaves every veto party strictly above its reservation
+        (surplus > ZOPA_TOLERANCE = 10⁻⁹); exactly when Nash and K–S packages exist."""
+        return self.package_surplus is not None and self.package_surplus > ZOPA_TOLERANCE
 
     @property
     def veto_ids(self) -> tuple[str, ...]:
@@ -249,7 +252,7 @@ def analyze(scenario: Scenario) -> Analysis:
         )
         surplus, _ = package_surplus(problem)
         ideal = best_utilities(problem.share, problem.position, gaps.zone_lo, gaps.zone_hi)
-        if surplus > 0:
+        if surplus > ZOPA_TOLERANCE:
             ideal_gain = ideal - problem.reservation
             ks_result = kalai_smorodinsky(problem, ideal_gain)
             nash_result = nash(problem, surplus, ideal_gain, starts=(ks_result.package,))

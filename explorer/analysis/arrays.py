@@ -26,6 +26,7 @@ class ScenarioArrays:
     lo: np.ndarray  # (P, I) red-line lower end
     hi: np.ndarray  # (P, I) red-line upper end
     weight: np.ndarray  # (P, I) c_pi · s_pi, the weight in outcome predictions
+    uncertainty: np.ndarray  # (P, I) σ_pi, the coder's uncertainty in scale points (0 where no stance)
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> ScenarioArrays:
@@ -33,13 +34,14 @@ class ScenarioArrays:
         issues = {i.id: k for k, i in enumerate(scenario.issues)}
         shape = (len(parties), len(issues))
         position, lo, hi = (np.full(shape, np.nan) for _ in range(3))
-        salience, capability = np.zeros(shape), np.zeros(shape)
+        salience, capability, uncertainty = np.zeros(shape), np.zeros(shape), np.zeros(shape)
         party_capability = np.array([p.capability for p in scenario.parties])
         for s in scenario.stances:
             p, i = parties[s.party], issues[s.issue]
             position[p, i] = s.position
             salience[p, i] = s.salience
             lo[p, i], hi[p, i] = s.acceptable
+            uncertainty[p, i] = s.uncertainty
             capability[p, i] = s.capability if s.capability is not None else party_capability[p]
         totals = salience.sum(axis=1, keepdims=True)
         share = np.divide(salience, totals, out=np.zeros(shape), where=totals > 0)
@@ -55,4 +57,5 @@ class ScenarioArrays:
             lo=lo,
             hi=hi,
             weight=capability * salience,
+            uncertainty=uncertainty,
         )

@@ -14,7 +14,7 @@ import numpy as np
 
 
 def pairwise_distances(position: np.ndarray, share: np.ndarray) -> np.ndarray:
-    """(P, P) matrix of salience-weighted distances.
+    """(P, P) matrix of salience-weighted distances; a stack (..., P, I) gives (..., P, P).
 
     >>> position = np.array([[0., 100.], [100., 100.], [np.nan, 40.]])
     >>> share = np.array([[.75, .25], [.5, .5], [0., 1.]])
@@ -22,10 +22,11 @@ def pairwise_distances(position: np.ndarray, share: np.ndarray) -> np.ndarray:
     [[0.0, 62.5, 60.0], [62.5, 0.0, 60.0], [60.0, 60.0, 0.0]]
     """
     has = ~np.isnan(position)
-    both = has[:, None, :] & has[None, :, :]
-    weight = np.where(both, (share[:, None, :] + share[None, :, :]) / 2, 0.0)
-    gap = np.abs(np.nan_to_num(position)[:, None, :] - np.nan_to_num(position)[None, :, :])
-    total = weight.sum(axis=2)
-    result = np.divide((weight * gap).sum(axis=2), total, out=np.full(total.shape, np.nan), where=total > 0)
-    np.fill_diagonal(result, 0.0)
+    both = has[..., :, None, :] & has[..., None, :, :]
+    weight = np.where(both, (share[..., :, None, :] + share[..., None, :, :]) / 2, 0.0)
+    values = np.nan_to_num(position)
+    gap = np.abs(values[..., :, None, :] - values[..., None, :, :])
+    total = weight.sum(axis=-1)
+    result = np.divide((weight * gap).sum(axis=-1), total, out=np.full(total.shape, np.nan), where=total > 0)
+    result[..., np.arange(result.shape[-1]), np.arange(result.shape[-1])] = 0.0
     return result

@@ -31,6 +31,9 @@ def issue_gaps(
 ) -> IssueGaps:
     """Gaps per issue from the veto parties' rows (NaN marks a missing stance).
 
+    The arrays are (V, I), or stacks of them (..., V, I) for many scenarios at once
+    (Monte Carlo draws, concession sets); every result then has the leading axes.
+
     >>> nan = np.nan
     >>> g = issue_gaps(np.array([[90., 10.], [20., nan]]), np.array([[80., 0.], [0., nan]]),
     ...                np.array([[100., 40.], [60., nan]]), np.array([[.5, .5], [1., 0.]]))
@@ -40,23 +43,31 @@ def issue_gaps(
     [0.75, 0.25]
     """
     has = ~np.isnan(veto_position)
-    any_stance = has.any(axis=0)
-    position_gap = np.full(veto_position.shape[1], np.nan)
-    if any_stance.any():
-        cols = veto_position[:, any_stance]
-        position_gap[any_stance] = np.nanmax(cols, axis=0) - np.nanmin(cols, axis=0)
-    zone_lo = np.where(has, veto_lo, 0.0).max(axis=0, initial=0.0)
-    zone_hi = np.where(has, veto_hi, 100.0).min(axis=0, initial=100.0)
+    any_stance = has.any(axis=-2)
+    highest = np.where(has, veto_position, -np.inf).max(axis=-2, initial=-np.inf)
+    lowest = np.where(has, veto_position, np.inf).min(axis=-2, initial=np.inf)
+    position_gap = np.where(any_stance, highest - lowest, np.nan)
+    zone_lo = np.where(has, veto_lo, 0.0).max(axis=-2, initial=0.0)
+    zone_hi = np.where(has, veto_hi, 100.0).min(axis=-2, initial=100.0)
     redline_gap = np.maximum(0.0, zone_lo - zone_hi)
-    issue_weight = veto_share.mean(axis=0) if len(veto_share) else np.zeros(veto_share.shape[1])
+    if veto_share.shape[-2]:
+        issue_weight = veto_share.mean(axis=-2)
+    else:
+        issue_weight = np.zeros(veto_share.shape[:-2] + veto_share.shape[-1:])
     return IssueGaps(position_gap, zone_lo, zone_hi, zone_lo <= zone_hi, redline_gap, issue_weight)
 
 
-def agreement_gap(redline_gap: np.ndarray, issue_weight: np.ndarray) -> float:
+def agreement_gap(redline_gap: np.ndarray, issue_weight: np.ndarray) -> float | np.ndarray:
     """Σ_i w_i · redline_gap_i / Σ_i w_i, in scale points (0 when Σ w_i = 0).
+
+    One scenario (I,) gives a float; a stack (..., I) gives an array (...).
 
     >>> agreement_gap(np.array([20., 0.]), np.array([.75, .25]))
     15.0
+    >>> agreement_gap(np.array([[20., 0.], [0., 8.]]), np.array([.75, .25])).tolist()
+    [15.0, 2.0]
     """
-    total = float(issue_weight.sum())
-    return float(issue_weight @ redline_gap / total) if total > 0 else 0.0
+    total = np.sum(issue_weight, axis=-1)
+    weighted = np.sum(issue_weight * redline_gap, axis=-1)
+    result = np.divide(weighted, total, out=np.zeros(np.shape(weighted)), where=total > 0)
+    return float(result) if result.ndim == 0 else result

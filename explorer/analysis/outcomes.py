@@ -6,6 +6,9 @@ else the party's; s_pi: salience).
 - ``compromise_i`` = Σ_p w_pi x_pi / Σ_p w_pi
 - ``weighted_median_i`` = the smallest position at which the cumulative weight of
   the positions, sorted ascending, reaches half the total weight.
+
+Positions are (P, I), or stacks (..., P, I) of many scenarios at once; the
+weights broadcast against them.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ def compromise(position: np.ndarray, weight: np.ndarray) -> np.ndarray:
     array([25., 10.])
     """
     has = ~np.isnan(position)
-    total = np.where(has, weight, 0.0).sum(axis=0)
-    weighted = np.where(has, weight * np.nan_to_num(position), 0.0).sum(axis=0)
+    total = np.where(has, weight, 0.0).sum(axis=-2)
+    weighted = np.where(has, weight * np.nan_to_num(position), 0.0).sum(axis=-2)
     return np.divide(weighted, total, out=np.full(total.shape, np.nan), where=total > 0)
 
 
@@ -40,11 +43,13 @@ def weighted_median(position: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """
     w = np.where(np.isnan(position), 0.0, weight)
     x = np.where(np.isnan(position), np.inf, position)
-    order = np.argsort(x, axis=0, kind="stable")
-    x_sorted = np.take_along_axis(x, order, axis=0)
-    cumulative = np.cumsum(np.take_along_axis(w, order, axis=0), axis=0)
-    total = cumulative[-1] if len(cumulative) else np.zeros(position.shape[1])
-    reached = cumulative >= total * (0.5 - HALF_TOLERANCE)
-    first = np.argmax(reached, axis=0)
-    median = x_sorted[first, np.arange(position.shape[1])]
+    order = np.argsort(x, axis=-2, kind="stable")
+    x_sorted = np.take_along_axis(x, order, axis=-2)
+    cumulative = np.cumsum(np.take_along_axis(np.broadcast_to(w, x.shape), order, axis=-2), axis=-2)
+    if cumulative.shape[-2] == 0:
+        return np.full(x.shape[:-2] + x.shape[-1:], np.nan)
+    total = cumulative[..., -1, :]
+    reached = cumulative >= total[..., None, :] * (0.5 - HALF_TOLERANCE)
+    first = np.argmax(reached, axis=-2)
+    median = np.take_along_axis(x_sorted, first[..., None, :], axis=-2)[..., 0, :]
     return np.where(total > 0, median, np.nan)

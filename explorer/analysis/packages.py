@@ -4,7 +4,10 @@ All packages lie inside every zone (the veto parties' red-line overlaps). With
 gain_p(o) = u_p(o) − r_p for the veto parties p:
 
 - ``package_surplus`` = max_o min_p gain_p(o)  (a linear programme);
-  ``package_zopa`` = surplus ≥ 0.
+  ``package_zopa`` = surplus > ``ZOPA_TOLERANCE`` (10⁻⁹): some package leaves every veto
+  party strictly better off than no deal. At a surplus of 0 the best package leaves a
+  party indifferent to no deal; there is no ZOPA and no Nash or K–S package (both need
+  every gain positive), so ZOPA and the predicted packages always go together.
 - ``nash``: maximises Σ_p ln gain_p(o). Outer approximation (the logarithm
   replaced by tangent cuts, one more per party at each iterate, until the LP's
   upper bound and the exact Σ ln gain_p differ by ``NASH_TOLERANCE``) finds the
@@ -33,6 +36,7 @@ from explorer.analysis.lp import INF, PackageLP, Segments
 from explorer.analysis.outcomes import weighted_median
 from explorer.analysis.utility import utilities
 
+ZOPA_TOLERANCE = 1e-9  # a package ZOPA needs a surplus above this (rounding of the LP's arithmetic)
 NASH_TOLERANCE = 1e-12  # certified gap in Σ ln gain below which a Nash package is accepted
 NASH_STAGES = (1e-3, 1e-6, 1e-9, 1e-12)  # outer-approximation tolerances tried in turn
 NEWTON_STEPS = 30

@@ -38,7 +38,8 @@ def best_utilities(
 
     Utility is separable by issue, so p's best package takes, on each issue, the
     point of the zone nearest to x_pi: u*_p = u_p(clip(x_p, zone_lo, zone_hi)).
+    Stacks (..., k, n) with zones (..., n) give (..., k).
     """
-    nearest = np.clip(position, zone_lo[None, :], zone_hi[None, :])
+    nearest = np.clip(position, zone_lo[..., None, :], zone_hi[..., None, :])
     distance = np.abs(nearest - position) / 100
-    return np.where(np.isnan(position), 0.0, share * (1 - distance)).sum(axis=1)
+    return np.where(np.isnan(position), 0.0, share * (1 - distance)).sum(axis=-1)

@@ -1,0 +1,1 @@
+"""Monte Carlo over the coding uncertainty: draws (``draws.py``) and their results (``results.py``)."""

@@ -1,0 +1,60 @@
+"""An :class:`~explorer.Uncertainty` as text, Markdown or JSON (``explorer uncertainty``)."""
+
+from __future__ import annotations
+
+import json
+
+from explorer.montecarlo.results import Uncertainty
+from explorer.report import Table, fmt, markdown_document, text_document
+
+
+def percent(p: float | None, digits: int = 1) -> str:
+    return "–" if p is None else f"{100 * p:.{digits}f} %"
+
+
+def _range(spread: dict, digits: int = 1) -> str:
+    if spread["p50"] is None:
+        return "–"
+    return f"{fmt(spread['p50'], digits)} ({fmt(spread['p10'], digits)}–{fmt(spread['p90'], digits)})"
+
+
+def _headline(result: Uncertainty) -> list[str]:
+    s = result.scenario
+    o = result.to_dict()["overall"]
+    zopa_low, zopa_high = o["p_package_zopa_ci95"]
+    return [
+        f"{s.title} (as of {s.data.as_of.isoformat()}): {result.draws:,} draws of the coding uncertainty, "
+        f"seed {result.seed}",
+        f"Active concessions: {', '.join(s.active) or 'none'}",
+        f"Chance of a package ZOPA: {percent(o['p_package_zopa'])} ± {percent(o['p_package_zopa_se'], 2)} "
+        f"(standard error; 95 % interval {percent(zopa_low)}–{percent(zopa_high)})",
+        f"Chance that no issue is deadlocked: {percent(o['p_no_deadlock'])} ± {percent(o['p_no_deadlock_se'], 2)}",
+        f"Agreement gap, points: mean {fmt(o['agreement_gap']['mean'])}, median (10th–90th percentile) "
+        f"{_range(o['agreement_gap'])}",
+        f"Package surplus where no issue is deadlocked: {_range(o['package_surplus'], 3)}",
+    ]
+
+
+def _tables(result: Uncertainty) -> list[Table]:
+    rows = [
+        [i["id"], percent(i["p_zone"]), fmt(i["redline_gap"]["mean"]), _range(i["compromise"]),
+         _range(i["weighted_median"])]
+        for i in result.to_dict()["issues"]
+    ]
+    return [("Issues (positions on the 0–100 scale; median with 10th–90th percentile)",
+             ["issue", "chance of a zone", "mean red-line gap", "compromise", "weighted median"], rows)]
+
+
+def as_text(result: Uncertainty) -> str:
+    return text_document(_headline(result), _tables(result))
+
+
+def as_markdown(result: Uncertainty) -> str:
+    return markdown_document(_headline(result), _tables(result))
+
+
+def as_json(result: Uncertainty) -> str:
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+FORMATS = {"text": as_text, "markdown": as_markdown, "json": as_json}

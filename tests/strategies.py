@@ -62,3 +62,81 @@ def scenarios(**kwargs):
     return scenario_mappings(**kwargs).map(
         lambda raw: Scenario.from_data(ScenarioData.model_validate(raw))
     )
+
+
+# -- scenarios with coding uncertainty and concessions (Monte Carlo, deal search) --------------
+
+sigmas = st.sampled_from([0.0, 0.0, 0.0, 3.0, 10.0, 25.0])
+
+
+@st.composite
+def stance_change(draw, stance: dict) -> dict:
+    """A change to ``stance`` that keeps its position inside its red lines on its own: a new
+    position (mostly), sometimes new red lines, salience, uncertainty or capability."""
+    x, (lo, hi) = stance["position"], stance["acceptable"]
+    change: dict = {"issue": stance["issue"]}
+    kind = draw(st.sampled_from(["position", "position", "position", "position+redlines", "redlines", "other"]))
+    if kind == "position":
+        change["position"] = float(draw(st.integers(int(lo), int(hi))))
+    elif kind == "position+redlines":
+        new = draw(st.integers(0, 100))
+        change["position"] = float(new)
+        change["acceptable"] = [float(draw(st.integers(0, new))), float(draw(st.integers(new, 100)))]
+    elif kind == "redlines":
+        change["acceptable"] = [float(draw(st.integers(0, int(x)))), float(draw(st.integers(int(x), 100)))]
+    if kind == "other" or draw(st.booleans()) and draw(st.booleans()):
+        extra = draw(st.sampled_from(["salience", "uncertainty", "capability"]))
+        change[extra] = draw(sigmas) if extra == "uncertainty" else float(draw(st.integers(1, 100)))
+    return change
+
+
+@st.composite
+def concession_mappings(draw, min_parties=2, max_parties=3, max_issues=3, min_concessions=2,
+                        max_concessions=6, max_reservation=80):
+    """A raw scenario mapping as :func:`scenario_mappings`, plus an uncertainty on every stance
+    (often 0) and 2–6 concessions, each changing one or two of its party's stances, with
+    ``requires``/``excludes`` among them now and then (never a concession naming itself, never
+    one both required and excluded). Red lines are sometimes narrowed to 10 or 30 points around
+    the position, so that baselines are often deadlocked. Small, so every set of concessions can
+    be tried by brute force."""
+    raw = draw(scenario_mappings(min_parties=min_parties, max_parties=max_parties, max_issues=max_issues))
+    for party in raw["parties"]:
+        party["reservation"] = draw(st.integers(0, max_reservation)) / 100
+    reach = draw(st.sampled_from([None, 10, 30]))  # red lines at most this far from the position
+    for stance in raw["stances"]:
+        stance["uncertainty"] = draw(sigmas)
+        if reach is not None:
+            x, (lo, hi) = stance["position"], stance["acceptable"]
+            stance["acceptable"] = [max(lo, x - reach), min(hi, x + reach)]
+    by_party: dict[str, list[dict]] = {}
+    for stance in raw["stances"]:
+        by_party.setdefault(stance["party"], []).append(stance)
+    count = draw(st.integers(min_concessions, max_concessions))
+    concessions = []
+    for k in range(count):
+        party = draw(st.sampled_from(sorted(by_party)))
+        own = by_party[party]
+        chosen = draw(st.lists(st.sampled_from(range(len(own))), min_size=1, max_size=min(2, len(own)),
+                               unique=True))
+        concessions.append({
+            "id": f"c{k}", "party": party, "title": f"Concession {k}", "source": "assumption",
+            "note": "generated", "changes": [draw(stance_change(own[j])) for j in chosen],
+        })
+    ids = [c["id"] for c in concessions]
+    for concession in concessions:
+        others = [i for i in ids if i != concession["id"]]
+        if draw(st.integers(0, 3)) == 0:
+            concession["requires"] = draw(st.lists(st.sampled_from(others), max_size=2, unique=True))
+        if draw(st.integers(0, 3)) == 0:
+            free = [i for i in others if i not in concession.get("requires", [])]
+            if free:
+                concession["excludes"] = draw(st.lists(st.sampled_from(free), min_size=1, max_size=2, unique=True))
+    raw["concessions"] = concessions
+    return raw
+
+
+def scenarios_with_concessions(**kwargs):
+    """Valid baseline :class:`Scenario` objects from :func:`concession_mappings`."""
+    return concession_mappings(**kwargs).map(
+        lambda raw: Scenario.from_data(ScenarioData.model_validate(raw))
+    )

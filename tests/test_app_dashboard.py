@@ -41,12 +41,13 @@ def test_toggle_changes_panels_and_key_figures_and_reset_restores(dash):
 
 
 def test_only_panels_whose_figure_changed_are_sent(dash, monkeypatch):
-    """Europe is no veto party: its concession moves positions, never the veto parties' red-line gaps."""
+    """Europe is no veto party: its concession moves positions, never the veto parties' red lines, so
+    the gaps and every chance stay; its cost moves the star on the deals panel."""
     sent = []
     for key, panel in dash.panels.items():
         monkeypatch.setattr(panel.comm, "send", lambda data=None, buffers=None, key=key, **kw: sent.append(key))
     dash.set_concession("europe-security-guarantees", True)
-    assert sorted(sent) == ["distance", "issue_map", "utility"]
+    assert sorted(sent) == ["deals", "distance", "issue_map", "utility"]
     sent.clear()
     dash.set_concession("ukraine-line-freeze", True)
     assert "redline_gap" in sent

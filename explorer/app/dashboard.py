@@ -11,13 +11,14 @@ viewer could type; the list is read again each time a page shows the dashboard.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import os
 from pathlib import Path
 
 import ipywidgets as w
 
-from explorer.app import figures
+from explorer.app import figures, outlook
 from explorer.app.catalog import Entry, list_scenarios, problems_text
 from explorer.app.panels import Panel, PanelBoard
 from explorer.app.paths import ENV_START, scenario_dir
@@ -35,6 +36,7 @@ READING_GUIDE = (
     "it can accept. The <b>veto parties</b> must all agree to a deal: where their red lines overlap on an issue "
     "there is a zone of agreement, where they do not there is a <b>red-line gap</b>."
 )
+OUTLOOK_PANELS = ("chance", "deals")
 PANEL_TEXT = {
     "issue_map": ("Where each party stands, issue by issue",
                   "Each row is one issue on its 0–100 scale (what 0 and 100 mean is written under the row). "
@@ -45,6 +47,17 @@ PANEL_TEXT = {
                     "How far apart the veto parties' red lines are on each issue (0 = they overlap): grey at the "
                     "start, purple now, with the concessions switched on."),
     "utility": ("", ""),
+    "chance": ("How sure are we? Chance of a zone, of no deadlock and of a deal",
+               "Each position and red line was coded with an uncertainty (in points). The explorer redraws the "
+               "coding 5,000 times, moving each by a random amount of about that size, and counts how often the "
+               "veto parties' red lines overlap on each issue, on every issue at once, and how often some package "
+               "leaves every veto party better off than no deal. Grey: at the start; purple: now; whiskers: 95 % "
+               "interval."),
+    "deals": ("What would it take? The sets of concessions that open a deal",
+              "Every set of this file's concessions was tried. Each numbered point is a set that opens a deal: "
+              "to the left it costs less in total, lower down it asks less of the party that gives most; its "
+              "colour is its chance of a deal under the coding uncertainty (5,000 draws). The star is where the "
+              "concessions switched on now stand. Click a point to switch exactly its concessions on."),
     "distance": ("How far apart each pair of parties is, in points",
                  "Distance between two parties' ideal positions on the issues both hold, averaged by how much "
                  "they care: 0 = the same positions, 100 = opposite ends of every scale."),
@@ -72,7 +85,16 @@ STYLE = """<style>
   vertical-align: top; overflow-wrap: break-word;}
 .scale-guide thead th {border-top: none; color: #444;}
 .explorer-controls-head {font-weight: 600; margin-top: 4px;}
+.outlook-head h3 {margin: 14px 0 2px 0;} .outlook-head p {margin: 2px 0 4px 0; line-height: 1.4;}
+.chance-card .kf {flex: 0 1 340px;}
+.deals-list {font-size: 13px; line-height: 1.4;} .deals-list ol {margin: 4px 0; padding-left: 22px;}
+.deals-list ul {margin: 2px 0 6px 0; padding-left: 18px; color: #333;}
 </style>"""
+OUTLOOK_HEAD = (
+    '<div class="outlook-head"><h3>How sure are we, and what would it take?</h3><p>The figures above take the '
+    "coding as exact. Here each coded position and red line is varied by its stated uncertainty, and every set "
+    "of concessions in the file is searched for the cheapest ones that open a deal.</p></div>"
+)
 
 
 class Dashboard:
@@ -97,8 +119,14 @@ class Dashboard:
         self.scale_guide = w.HTML()
         self.concessions = ConcessionList(layout=full)
         self.panels = {key: Panel(key, title=PANEL_TEXT[key][0], help=PANEL_TEXT[key][1], wide=key == "issue_map")
-                       for key in figures.PANELS}
-        self.board = PanelBoard(list(self.panels.values()), layout=full)
+                       for key in (*figures.PANELS, *OUTLOOK_PANELS)}
+        self.board = PanelBoard([self.panels[k] for k in figures.PANELS], layout=full)
+        self.outlook_board = PanelBoard([self.panels[k] for k in OUTLOOK_PANELS], layout=full)
+        self.panels["deals"].legend = outlook.deals_legend()
+        self.chance_card = w.HTML(outlook.chance_card_html(None, None))
+        self.deals_list = w.HTML()
+        self._generation = 0
+        self._page_shown = False  # the Monte Carlo and search wait for a page to show the dashboard
         controls = w.VBox(
             [w.HTML('<div class="explorer-controls-head">Predicted package to show</div>'), self.outcome_picker,
              self.package_status, self.reset_button,
@@ -106,7 +134,8 @@ class Dashboard:
             layout=w.Layout(width="300px", min_width="260px", flex="0 0 auto", padding="0 10px 0 0"),
         )
         controls.add_class("explorer-controls")
-        self.main = w.VBox([self.key_figures, self.board, self.scale_guide],
+        self.main = w.VBox([self.key_figures, self.board, w.HTML(OUTLOOK_HEAD), self.chance_card,
+                            self.outlook_board, self.deals_list, self.scale_guide],
                            layout=w.Layout(flex="1 1 0%", min_width="0", width="auto"))
         self.main.add_class("explorer-main")
         self.body = w.HBox([controls, self.main], layout=w.Layout(width="100%", align_items="flex-start"))
@@ -120,6 +149,8 @@ class Dashboard:
         self.concessions.observe(self._on_active, names="active")
         self.concessions.on_party(self.set_party)
         self.board.on_shown(self.rescan)
+        self.board.on_shown(self._shown)
+        self.outlook_board.on_click(self._on_click)
         self.select(self._start_index(start))
 
     # -- scenario ------------------------------------------------------------
@@ -249,6 +280,73 @@ class Dashboard:
             self._updating = False
         self.package_status.value = package_status_html(wanted, shown, analysis)
         self.key_figures.value = key_figures_html(analysis, state.baseline_analysis)
+        self._schedule(self._update_outlook)
+
+    def _shown(self) -> None:
+        if not self._page_shown:
+            self._page_shown = True
+            self._schedule(self._update_outlook)
+
+    # -- how sure, what it would take -------------------------------------------
+    def _schedule(self, update) -> None:
+        """Run ``update`` once the kernel has sent what is already drawn (and read any click that
+        came in meanwhile); only the latest request runs. In a kernel, nothing runs before a page
+        has shown the dashboard (so a new viewer's first page is not slowed by it); without an
+        event loop (plain Python), at once."""
+        self._generation += 1
+        generation = self._generation
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            update(generation)
+            return
+        if self._page_shown:
+            loop.call_soon(update, generation)
+
+    def _party_names(self) -> dict[str, str]:
+        return {p.id: p.name for p in self.state.baseline.parties} if self.state else {}
+
+    def _update_outlook(self, generation: int) -> None:
+        """The chance card and panel (Monte Carlo of the set on now), then the deals panel."""
+        if generation != self._generation or self.state is None:
+            return  # a newer click or scenario supersedes this one
+        state = self.state
+        now, start = state.uncertainty_for(state.active), state.uncertainty_for(())
+        self.panels["chance"].update(outlook.chance(now, start))
+        self.chance_card.value = outlook.chance_card_html(now, start)
+        if "deals" in vars(state):  # already searched: cheap to redraw the star
+            self._draw_deals(state)
+        else:
+            self.panels["deals"].update(outlook.deals(None, state.costs(state.active), self._party_names()))
+            self.deals_list.value = outlook.deals_list_html(None, {})
+            self._schedule(self._search_deals)
+
+    def _search_deals(self, generation: int) -> None:
+        if self.state is not None:  # runs even if superseded: the search does not depend on the toggles
+            self._draw_deals(self.state)
+
+    def _draw_deals(self, state: Exploration) -> None:
+        names = self._party_names()
+        self.panels["deals"].update(outlook.deals(state.deals, state.costs(state.active), names))
+        self.deals_list.value = outlook.deals_list_html(state.deals, names)
+
+    def _on_click(self, key: str, points: list[dict]) -> None:
+        """A click on a deal's point switches exactly its concessions on."""
+        if key != "deals" or self.state is None or "deals" not in vars(self.state):
+            return
+        for point in points:
+            number = point.get("customdata")
+            number = number[0] if isinstance(number, list) and number else number
+            if isinstance(number, int) and not isinstance(number, bool):
+                self.apply_deal(number)
+                return
+
+    def apply_deal(self, number: int) -> None:
+        """Switch exactly deal ``number``'s concessions on (numbered from 0 as on the panel, minus one)."""
+        numbered = outlook.numbered_deals(self.state.deals)
+        if 0 <= number < len(numbered):
+            self.state.apply(numbered[number].concessions)
+            self.refresh()
 
     def _ipython_display_(self):  # pragma: no cover - exercised in notebooks
         from IPython.display import display

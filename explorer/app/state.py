@@ -2,18 +2,33 @@
 
 ``Exploration`` holds a baseline scenario and the active concessions, answers what
 is available, and produces the current :class:`~explorer.Analysis` (cached per
-set of active concessions, so toggling back is instant).
+set of active concessions, so toggling back is instant), its Monte Carlo
+:class:`~explorer.Uncertainty` (``DASHBOARD_DRAWS`` draws, the same draws for every
+set: common random numbers) and the scenario's deal search.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from dataclasses import replace
+from functools import cached_property
+
+import numpy as np
+
 from explorer.analysis.analysis import OUTCOMES, Analysis, analyze
+from explorer.analysis.arrays import ScenarioArrays
 from explorer.app.text import OUTCOME_LABELS
+from explorer.deals.search import Deal, DealSearch, search
 from explorer.model.scenario import Scenario, blocked_reason
+from explorer.montecarlo.draws import standard_normals
+from explorer.montecarlo.results import Uncertainty, uncertainty_from_normals
 
 CACHE_SIZE = 256
+UNCERTAINTY_CACHE_SIZE = 32
+DASHBOARD_DRAWS = 5_000  # the chance of a deal per toggle: ± 1.1 points at worst (95 %)
+ALTERNATIVES = 11  # dearer deals shown beside the cheapest ones
+SEED = 0
 
 
 class Exploration:
@@ -23,6 +38,7 @@ class Exploration:
         self.baseline = scenario.baseline
         self.active: tuple[str, ...] = ()
         self._cache: dict[tuple[str, ...], Analysis] = {}
+        self._uncertain: dict[tuple[str, ...], Uncertainty] = {}
         self.baseline_analysis = self.analysis_for(())
 
     # -- analyses ----------------------------------------------------------
@@ -37,6 +53,53 @@ class Exploration:
     @property
     def analysis(self) -> Analysis:
         return self.analysis_for(self.active)
+
+    def _key(self, active: Iterable[str]) -> tuple[str, ...]:
+        return tuple(c.id for c in self.baseline.concessions if c.id in set(active))
+
+    @cached_property
+    def _normals(self) -> np.ndarray:
+        """z for every (draw, party, issue): drawn once, shared by every set of concessions."""
+        shape = (len(self.baseline.parties), len(self.baseline.issues))
+        return standard_normals(DASHBOARD_DRAWS, shape, SEED)
+
+    def uncertainty_for(self, active: Iterable[str]) -> Uncertainty:
+        """Monte Carlo over the coding uncertainty of the scenario with ``active`` on (cached)."""
+        key = self._key(active)
+        if key not in self._uncertain:
+            if len(self._uncertain) >= UNCERTAINTY_CACHE_SIZE:
+                self._uncertain.pop(next(iter(self._uncertain)))
+            scenario = self.analysis_for(key).scenario
+            self._uncertain[key] = uncertainty_from_normals(
+                scenario, ScenarioArrays.from_scenario(scenario), self._normals, SEED)
+        return self._uncertain[key]
+
+    @cached_property
+    def deals(self) -> DealSearch:
+        """Every set of concessions searched for the cheapest deals, each with its chance of a
+        deal on the dashboard's own draws (so a deal's chance is the one shown once it is on)."""
+        found = search(self.baseline, alternatives=ALTERNATIVES)
+
+        def with_chance(deal: Deal) -> Deal:
+            drawn = self.uncertainty_for(deal.concessions)
+            return replace(deal, p_package_zopa=drawn.p_package_zopa, p_package_zopa_se=drawn.se_package_zopa)
+
+        return replace(found, deals=tuple(map(with_chance, found.deals)),
+                       alternatives=tuple(map(with_chance, found.alternatives)), draws=DASHBOARD_DRAWS, seed=SEED)
+
+    def costs(self, active: Iterable[str]) -> tuple[float, float]:
+        """(total cost, largest party's cost) of a set of concessions, as the search counts them."""
+        per_party: dict[str, float] = {}
+        for cid in self._key(active):
+            party = self.baseline.concession(cid).party
+            per_party[party] = per_party.get(party, 0.0) + self.baseline.concession_cost(cid)
+        return sum(per_party.values()), max(per_party.values(), default=0.0)
+
+    def apply(self, ids: Iterable[str]) -> None:
+        """Switch exactly ``ids`` on (a deal): every other concession off."""
+        key = self._key(ids)
+        self.baseline.with_concessions(key)  # refuses a set the rules do not allow
+        self.active = key
 
     # -- concessions -------------------------------------------------------
     def blocked(self, cid: str) -> str | None:

@@ -124,7 +124,10 @@ def apply_sets(scenario: Scenario, held: np.ndarray, base: StackedStances | None
                 values["lo"], values["hi"] = values.pop("acceptable")
             for field, value in values.items():
                 if value is None:
-                    continue
+                    if field != "capability":
+                        continue
+                    value = scenario.parties[p].capability  # `capability: null`: the party's again
+
                 target = arrays[field]
                 target[:, p, i] = np.where(on, value, target[:, p, i])
     return StackedStances(**arrays)

@@ -32,7 +32,10 @@ def standard_error(p: float | np.ndarray, draws: int):
     >>> round(standard_error(0.5, 10_000), 4)
     0.005
     """
-    return np.sqrt(np.asarray(p) * (1 - np.asarray(p)) / draws) if draws else np.nan
+    if not draws:
+        return np.nan
+    value = np.sqrt(np.asarray(p) * (1 - np.asarray(p)) / draws)
+    return float(value) if value.ndim == 0 else value
 
 
 def wilson_interval(p: float, draws: int, z: float = Z95) -> tuple[float, float]:
@@ -46,7 +49,10 @@ def wilson_interval(p: float, draws: int, z: float = Z95) -> tuple[float, float]
     denominator = 1 + z * z / draws
     centre = (p + z * z / (2 * draws)) / denominator
     half = z * np.sqrt(p * (1 - p) / draws + z * z / (4 * draws * draws)) / denominator
-    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
+    # at p = 0 (p = 1) the lower (upper) end is 0 (1) exactly: rounding must not exclude p itself
+    low = 0.0 if p <= 0 else max(0.0, float(centre - half))
+    high = 1.0 if p >= 1 else min(1.0, float(centre + half))
+    return low, high
 
 
 def spread(values: np.ndarray) -> dict[str, float | None]:

@@ -25,13 +25,15 @@ test: $(STAMP)
 binder-check:
 	bash tests/binder_check.sh
 
-# Core speed (pytest-benchmark), then the browser benchmarks (Voila + Debian's Chromium):
+# Core, Monte Carlo and deal-search speed (pytest-benchmark; summary.py prints each median
+# against its goal and floor), then the browser benchmarks (Voila + Debian's Chromium):
 # single viewer vs the floor, per-kernel cost, and a room of 10 then 20 viewers (~25 min
 # in all on 2 cores). JSON results go to artifacts/bench/ (not committed).
 bench: $(STAMP)
 	mkdir -p artifacts/bench
 	$(BIN)/python -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds -o addopts="" \
 		--benchmark-json=artifacts/bench/core.json
+	$(BIN)/python benchmarks/summary.py artifacts/bench/core.json
 	$(BIN)/python benchmarks/bench_dashboard.py --json artifacts/bench/dashboard.json
 	$(BIN)/python benchmarks/kernel_cost.py --json artifacts/bench/kernel_cost.json
 	$(BIN)/python benchmarks/bench_room.py --n 10 20 --json artifacts/bench/room.json

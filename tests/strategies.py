@@ -69,13 +69,17 @@ def scenarios(**kwargs):
 sigmas = st.sampled_from([0.0, 0.0, 0.0, 3.0, 10.0, 25.0])
 
 
+CHANGE_KINDS = ("position", "position", "position+redlines", "position+redlines", "position+redlines",
+                "redlines", "other")
+
+
 @st.composite
-def stance_change(draw, stance: dict) -> dict:
+def stance_change(draw, stance: dict, kinds=CHANGE_KINDS) -> dict:
     """A change to ``stance`` that keeps its position inside its red lines on its own: a new
     position (mostly), sometimes new red lines, salience, uncertainty or capability."""
     x, (lo, hi) = stance["position"], stance["acceptable"]
     change: dict = {"issue": stance["issue"]}
-    kind = draw(st.sampled_from(["position", "position", "position", "position+redlines", "redlines", "other"]))
+    kind = draw(st.sampled_from(kinds))
     if kind == "position":
         change["position"] = float(draw(st.integers(int(lo), int(hi))))
     elif kind == "position+redlines":
@@ -92,17 +96,19 @@ def stance_change(draw, stance: dict) -> dict:
 
 @st.composite
 def concession_mappings(draw, min_parties=2, max_parties=3, max_issues=3, min_concessions=2,
-                        max_concessions=6, max_reservation=80):
+                        max_concessions=6, max_reservation=80, reaches=(None, 10, 10, 20, 30),
+                        kinds=CHANGE_KINDS):
     """A raw scenario mapping as :func:`scenario_mappings`, plus an uncertainty on every stance
     (often 0) and 2–6 concessions, each changing one or two of its party's stances, with
     ``requires``/``excludes`` among them now and then (never a concession naming itself, never
-    one both required and excluded). Red lines are sometimes narrowed to 10 or 30 points around
-    the position, so that baselines are often deadlocked. Small, so every set of concessions can
-    be tried by brute force."""
+    one both required and excluded). Red lines are sometimes narrowed to 10, 20 or 30 points around
+    the position (``reaches``), so that baselines are often deadlocked; ``kinds`` weighs the kinds
+    of change (see :func:`stance_change`). Small, so every set of concessions can be tried by
+    brute force."""
     raw = draw(scenario_mappings(min_parties=min_parties, max_parties=max_parties, max_issues=max_issues))
     for party in raw["parties"]:
         party["reservation"] = draw(st.integers(0, max_reservation)) / 100
-    reach = draw(st.sampled_from([None, 10, 30]))  # red lines at most this far from the position
+    reach = draw(st.sampled_from(reaches))  # red lines at most this far from the position
     for stance in raw["stances"]:
         stance["uncertainty"] = draw(sigmas)
         if reach is not None:
@@ -120,7 +126,7 @@ def concession_mappings(draw, min_parties=2, max_parties=3, max_issues=3, min_co
                                unique=True))
         concessions.append({
             "id": f"c{k}", "party": party, "title": f"Concession {k}", "source": "assumption",
-            "note": "generated", "changes": [draw(stance_change(own[j])) for j in chosen],
+            "note": "generated", "changes": [draw(stance_change(own[j], kinds)) for j in chosen],
         })
     ids = [c["id"] for c in concessions]
     for concession in concessions:

@@ -146,3 +146,33 @@ def test_only_files_in_the_folder_are_listed(tmp_path):
     dash = Dashboard(tmp_path, start="../sub/logrolling_textbook.yaml")
     assert [e.path.name for e in dash.entries] == ["logrolling_textbook.yaml"]
     assert all(e.path.parent == tmp_path.resolve() for e in dash.entries)
+
+
+def test_clicking_a_deal_point_switches_exactly_its_concessions_on(dash):
+    found = dash.state.deals
+    dash.set_concession("us-delays-sanctions", True)  # not part of the cheapest deal: switched off by it
+    dash._on_click("deals", [{"curve": 0, "point": 0, "customdata": [0]}])
+    assert set(dash.state.active) == set(found.deals[0].concessions)
+    assert sorted(dash.concessions.active) == sorted(found.deals[0].concessions)
+    chance = dash.state.uncertainty_for(dash.state.active).p_package_zopa
+    assert f"{100 * chance:.1f} %" in text(dash.chance_card.value)
+
+
+@pytest.mark.parametrize("customdata", [None, ["0"], [True], [99], [-1], "x", [[0]]])
+def test_a_click_that_names_no_deal_changes_nothing(dash, customdata):
+    before = dash.state.active
+    dash._on_click("deals", [{"curve": 0, "point": 0, "customdata": customdata}])
+    dash._on_click("chance", [{"curve": 0, "point": 0, "customdata": [0]}])
+    assert dash.state.active == before
+
+
+def test_a_file_with_too_many_concessions_is_not_searched_live(tmp_path, monkeypatch):
+    from explorer.app import state
+
+    shutil.copy(SCENARIOS / "russia_ukraine_talks.yaml", tmp_path)
+    monkeypatch.setattr(state, "LIVE_SEARCH_CONCESSIONS", 10)
+    board = Dashboard(tmp_path)
+    assert board.state.deals is None
+    assert "explorer search" in text(board.deals_list.value) and "more than 10" in text(board.deals_list.value)
+    board._on_click("deals", [{"curve": 0, "point": 0, "customdata": [0]}])
+    assert board.state.active == ()

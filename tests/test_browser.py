@@ -174,7 +174,58 @@ def test_readable_without_a_guide(servers, page_at, size):
     # a blocked concession names the other by its title
     assert page.inner_text(".concession-us-phased-relief .concession-blocked") == (
         "Needs “Russia accepts a phased comprehensive ceasefire” switched on first.")
+    # how sure, what it would take: every chance in %, with what it is a chance of
+    show_outlook(page)
+    assert page.evaluate(JS_TRUNCATED) == [] and page.evaluate(JS_CLIPPED) == []
+    assert page.evaluate(JS_OVERLAPPING_TICKS) == []
+    assert "% of draws" in " ".join(panel_texts(page, "chance", ".xtitle"))
+    assert "% of stakes" in " ".join(panel_texts(page, "deals", ".xtitle"))
+    assert page.locator('.kf[data-key="chance"] .info').get_attribute("title").startswith("The share of random")
     page.screenshot(path=str(SCREENSHOTS / f"dashboard-{size}.png"), full_page=True)
+    assert watched.errors == []
+
+
+CHANCE_VALUE = '.kf[data-key="chance"] .kf-value'
+JS_DEAL_POINTS = "() => document.querySelectorAll('section[data-panel=\"deals\"] .scatterlayer .trace:first-of-type .point').length"
+
+
+def show_outlook(page) -> None:
+    """Scroll to the chance and deals panels; wait until both carry the Monte Carlo's and the search's results."""
+    page.locator('section[data-panel="deals"]').scroll_into_view_if_needed()
+    page.wait_for_function("(sel) => /%/.test(document.querySelector(sel).textContent)", arg=CHANCE_VALUE,
+                           timeout=30_000)
+    page.wait_for_function(JS_DEAL_POINTS, timeout=30_000)
+    page.wait_for_timeout(300)
+
+
+def test_clicking_a_deal_switches_on_exactly_its_concessions(servers, watched):
+    import explorer
+    from explorer.app.state import DASHBOARD_DRAWS, SEED as DRAW_SEED
+
+    seed = explorer.load(SEED)
+    cheapest = explorer.search(seed).deals[0].concessions
+    expected = explorer.uncertainty(seed.with_concessions(cheapest), DASHBOARD_DRAWS, DRAW_SEED).p_package_zopa
+    page = watched.page
+    open_dashboard(page, servers["main"])
+    show_outlook(page)
+    assert page.inner_text(CHANCE_VALUE) == "0 %"  # as coded, no deal at the start: in no draw either
+    listed = page.inner_text(".deals-list")
+    assert "Deal 1" in listed and all(seed.concession(c).title in listed for c in cheapest)
+    ticks = panel_texts(page, "chance", ".ytick text")
+    assert "A deal (package ZOPA)" in ticks and "Every issue at once" in ticks
+    before = panels(page)
+    page.locator('section[data-panel="deals"] .scatterlayer .trace:first-of-type .point').first.click(force=True)
+    page.wait_for_function("(n) => document.querySelectorAll('.explorer-controls input[type=checkbox]:checked')"
+                           ".length === n", arg=len(cheapest), timeout=20_000)
+    checked = [c.id for c in seed.concessions if page.locator(f".concession-{c.id} input[type=checkbox]").is_checked()]
+    assert sorted(checked) == sorted(cheapest)
+    page.wait_for_function("([sel, text]) => document.querySelector(sel).textContent === text",
+                           arg=[CHANCE_VALUE, f"{100 * expected:.1f} %"], timeout=20_000)
+    page.wait_for_function("(n) => +document.querySelector('section[data-panel=\"chance\"]').dataset.draws > n",
+                           arg=before["chance"]["draws"], timeout=20_000)
+    after = panels(page)
+    assert after["chance"]["data"] != before["chance"]["data"]
+    assert after["redline_gap"]["data"] != before["redline_gap"]["data"]  # the whole dashboard follows
     assert watched.errors == []
 
 

@@ -300,3 +300,143 @@ def test_console_script(tmp_path):
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
     assert lines and all(line.startswith(f"{bad}:") for line in lines)
+
+
+# -- uncertainty -------------------------------------------------------------------
+
+def cli_json(capsys: pytest.CaptureFixture, *argv) -> dict:
+    code, out, err = run(capsys, *argv, "--format", "json")
+    assert code == 0, err
+    assert err == ""
+    return json.loads(out)
+
+
+def concede_args(ids) -> list[str]:
+    return [arg for cid in ids for arg in ("--concede", cid)]
+
+
+def test_uncertainty_json_keys(capsys):
+    data = cli_json(capsys, "uncertainty", SEED, *concede_args(SEED_PACKAGE), "--draws", "300", "--seed", "4")
+    assert data["draws"] == 300 and data["seed"] == 4
+    assert set(data["scenario"]["active_concessions"]) == set(SEED_PACKAGE)
+    overall = data["overall"]
+    for name in ("p_no_deadlock", "p_package_zopa"):
+        assert 0.0 <= overall[name] <= 1.0
+        assert overall[f"{name}_se"] == pytest.approx((overall[name] * (1 - overall[name]) / 300) ** 0.5)
+        low, high = overall[f"{name}_ci95"]
+        assert low <= overall[name] <= high
+    assert set(overall["agreement_gap"]) == {"mean", "p10", "p50", "p90"}
+    assert {"p10", "p50", "p90"} <= set(overall["package_surplus"])
+    assert [i["id"] for i in data["issues"]] == [
+        "nato", "territory", "russian-speakers", "ceasefire-scope", "preconditions", "sanctions",
+        "military-support",
+    ]
+    for issue in data["issues"]:
+        assert 0.0 <= issue["p_zone"] <= 1.0 and isinstance(issue["p_zone_se"], float)
+        assert isinstance(issue["redline_gap"]["mean"], float)
+        assert {"p10", "p50", "p90"} <= set(issue["compromise"])
+    # the same seed gives the same numbers, another seed others
+    assert cli_json(capsys, "uncertainty", SEED, *concede_args(SEED_PACKAGE), "--draws", "300", "--seed", "4") == data
+    assert cli_json(capsys, "uncertainty", SEED, *concede_args(SEED_PACKAGE), "--draws", "300", "--seed", "5") != data
+
+
+def test_uncertainty_baseline_surplus_is_null(capsys):
+    data = cli_json(capsys, "uncertainty", SEED, "--draws", "100")
+    assert data["draws"] == 100 and data["seed"] == 0  # the default seed
+    assert data["overall"]["p_package_zopa"] == 0.0
+    assert data["overall"]["package_surplus"] == {"p10": None, "p50": None, "p90": None}
+
+
+@pytest.mark.parametrize("fmt, marker", [("text", "Chance of a package ZOPA"), ("markdown", "# ")])
+def test_uncertainty_text_and_markdown(fmt, marker, capsys):
+    code, out, err = run(capsys, "uncertainty", LOGROLL, "--draws", "50", "--format", fmt)
+    assert (code, err) == (0, "")
+    assert marker in out and "50 draws" in out
+
+
+@pytest.mark.parametrize("command", ["uncertainty", "search"])
+@pytest.mark.parametrize("draws", ["0", "-3", "abc", "2.5", "1000001"])
+def test_bad_draws_exit_2_with_a_message(command, draws, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, str(LOGROLL), "--draws", draws])
+    assert exit_info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"argument --draws: expected a whole number of draws from 1 to 1,000,000, got '{draws}'" in captured.err
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("command", ["uncertainty", "search"])
+def test_malformed_file_exits_2_without_traceback(command, tmp_path, capsys):
+    bad = bad_copy(tmp_path)
+    code, out, err = run(capsys, command, bad, "--draws", "10")
+    assert code == 2
+    assert out == ""
+    lines = err.splitlines()
+    assert lines and all(line.startswith(f"{bad}:") for line in lines)
+    assert any("salience" in line for line in lines)
+
+
+@pytest.mark.parametrize("command", ["uncertainty", "search"])
+def test_missing_file_exits_2(command, tmp_path, capsys):
+    missing = tmp_path / "missing.yaml"
+    code, out, err = run(capsys, command, missing)
+    assert code == 2 and out == ""
+    assert err.startswith(f"{missing}:")
+
+
+def test_uncertainty_unknown_concession(capsys):
+    code, out, err = run(capsys, "uncertainty", SEED, "--concede", "no-such-concession", "--draws", "10")
+    assert code == 2 and out == ""
+    assert err.splitlines() == [f"{SEED}: concede: unknown concession 'no-such-concession'"]
+
+
+# -- search ------------------------------------------------------------------------
+
+def test_search_json_textbook(capsys):
+    data = cli_json(capsys, "search", LOGROLL)
+    assert {"scenario", "feasible_sets", "draws", "seed", "deals", "alternatives", "progress"} <= set(data)
+    # the baseline already has a ZOPA: the empty set is the only deal
+    assert data["feasible_sets"] == 6
+    assert [d["concessions"] for d in data["deals"]] == [[]]
+    deal = data["deals"][0]
+    assert deal["total_cost"] == 0.0 and deal["max_party_cost"] == 0.0
+    assert deal["package_surplus"] == pytest.approx(0.2)
+    assert deal["p_package_zopa"] is None and data["alternatives"] == []
+    assert data["progress"] == [{"concessions": [], "total_cost": 0.0, "agreement_gap": 0.0}]
+
+
+def test_search_seed_with_draws_agrees_with_uncertainty(capsys):
+    data = cli_json(capsys, "search", SEED, "--draws", "100", "--seed", "7", "--alternatives", "2")
+    assert data["draws"] == 100 and data["seed"] == 7
+    assert set(data["deals"][0]["concessions"]) == set(SEED_PACKAGE)
+    assert len(data["alternatives"]) == 2
+    for deal in data["deals"] + data["alternatives"]:
+        chance = cli_json(capsys, "uncertainty", SEED, *concede_args(deal["concessions"]), "--draws", "100",
+                          "--seed", "7")["overall"]["p_package_zopa"]
+        assert deal["p_package_zopa"] == chance  # the same draws (common random numbers)
+        assert 0.0 <= chance <= 1.0
+
+
+@pytest.mark.parametrize("fmt, marker", [("text", "(none needed)"), ("markdown", "## Deals")])
+def test_search_text_and_markdown(fmt, marker, capsys):
+    code, out, err = run(capsys, "search", LOGROLL, "--format", fmt)
+    assert (code, err) == (0, "")
+    assert marker in out and "Sets of concessions searched: 6" in out
+
+
+def test_search_refuses_too_many_concessions(tmp_path, capsys):
+    import yaml
+
+    raw = yaml.safe_load(LOGROLL.read_text(encoding="utf-8"))
+    raw["concessions"] = [
+        {"id": f"c{k}", "party": "union", "title": f"Wage step {k}", "source": "assumption", "note": "generated",
+         "changes": [{"issue": "wages", "position": float(k)}]}
+        for k in range(25)
+    ]
+    path = tmp_path / "many.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    code, out, err = run(capsys, "search", path)
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"{path}: concessions: 25 concessions: the search enumerates every set and takes at most 24"]

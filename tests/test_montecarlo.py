@@ -64,6 +64,13 @@ def moved(value, delta, end):
     (40.0, 20.0, 70.0, 0.0, 9.0, (40.0, 20.0, 70.0)),
     # whole scale: only the position moves
     (30.0, 0.0, 100.0, 5.0, -2.0, (20.0, 0.0, 100.0)),
+    # red lines near, not at, the ends move: 1 → 0 (clipped), 99.5 → 94.5
+    (10.0, 1.0, 99.5, 10.0, -0.5, (5.0, 0.0, 94.5)),
+    # δ = 8: a lower red line at 100 (position 100) and an upper one at 0 (position 0) are not at the
+    # open end of the scale: they move with the position (and are clipped)
+    (100.0, 100.0, 100.0, 4.0, 2.0, (100.0, 100.0, 100.0)),
+    (0.0, 0.0, 0.0, 4.0, 2.0, (8.0, 0.0, 8.0)),
+    (100.0, 100.0, 100.0, 4.0, -2.0, (92.0, 92.0, 100.0)),
 ])
 def test_perturb_by_hand(position, lo, hi, sigma, z, expected):
     out = perturb(np.array([[position]]), np.array([[lo]]), np.array([[hi]]), np.array([[sigma]]),
@@ -80,10 +87,10 @@ def test_perturb_leaves_missing_stances_missing():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, 100), st.integers(0, 100), st.integers(0, 100), st.sampled_from([0.0, 1.0, 7.5, 40.0]),
+@given(*[st.integers(0, 100).map(float) | st.floats(0, 100)] * 3, st.sampled_from([0.0, 1.0, 7.5, 40.0]),
        st.floats(-5, 5, allow_nan=False))
 def test_perturb_rules_and_invariant(a, b, c, sigma, z):
-    lo, position, hi = sorted((float(a), float(b), float(c)))
+    lo, position, hi = sorted((a, b, c))
     out = perturb(np.array([[position]]), np.array([[lo]]), np.array([[hi]]), np.array([[sigma]]),
                   np.array([[[z]]]))
     delta = sigma * z
@@ -176,8 +183,13 @@ def test_no_uncertainty_reproduces_analyze_on_every_draw(scenario, seed):
     assert all(s.uncertainty == 0 for s in scenario.stances)
     result = uncertainty(scenario, 3, seed)
     expected = analyze(scenario)
+    f = result.figures
     for k in range(3):
-        assert_matches(result.figures, k, expected)
+        assert_matches(f, k, expected)
+        # the same numbers exactly, not just close (the same functions on the same inputs)
+        np.testing.assert_array_equal(f.compromise[k], expected.compromise)
+        np.testing.assert_array_equal(f.issue_weight[k], expected.gaps.issue_weight)
+        assert f.agreement_gap[k] == expected.agreement_gap
         np.testing.assert_array_equal(result.distances[k], expected.distance_matrix)
     assert result.p_no_deadlock == float(expected.deadlocked_issues == 0)
     assert result.p_package_zopa == float(expected.package_zopa)

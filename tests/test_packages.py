@@ -132,3 +132,103 @@ def test_nash_optimality_gap_is_certified(scenario):
     result = analyze(scenario)
     if result.nash is not None:
         assert 0 <= result.nash.gap <= 1e-9
+
+
+# -- a surplus of exactly 0: no ZOPA, no Nash or K–S package ------------------------------------
+
+def zero_surplus_scenario(point_zone: bool, reservation: float = 0.5):
+    """A at 0, B at 100 on one issue, both veto, reservation 0.5 each.
+
+    point_zone: red lines [0, 50] and [50, 100] meet at 50 only: u_A = u_B = 0.5 there, surplus 0.
+    otherwise: whole-scale red lines, u_A = 1 − t, u_B = t (t = o/100): max_t min(0.5 − t, t − 0.5) = 0 at t = 0.5.
+    A concession 'a-moves' puts A's ideal at 20 (cost 0.2); without the point zone it opens a ZOPA:
+    u_A = 1.2 − t for t ≥ 0.2, so min(0.7 − t, t − 0.5) peaks at t = 0.6: surplus 0.1.
+    """
+    from explorer.model.scenario import Scenario
+    from explorer.model.schema import ScenarioData
+
+    stance = {"issue": "i", "salience": 10.0, "source": "assumption", "note": "n"}
+    raw = {
+        "id": "zero", "title": "Zero surplus", "as_of": "2025-01-01",
+        "parties": [{"id": "a", "name": "A", "capability": 1.0, "veto": True, "reservation": reservation},
+                    {"id": "b", "name": "B", "capability": 1.0, "veto": True, "reservation": reservation}],
+        "issues": [{"id": "i", "name": "I", "low": "l", "high": "h"}],
+        "stances": [{**stance, "party": "a", "position": 0.0, "acceptable": [0.0, 50.0 if point_zone else 100.0]},
+                    {**stance, "party": "b", "position": 100.0, "acceptable": [50.0 if point_zone else 0.0, 100.0]}],
+        "concessions": [{"id": "a-moves", "party": "a", "title": "A moves", "source": "assumption", "note": "n",
+                         "changes": [{"issue": "i", "position": 20.0}]}],
+    }
+    return Scenario.from_data(ScenarioData.model_validate(raw)), raw
+
+
+@pytest.mark.parametrize("point_zone", [True, False], ids=["point-zone", "whole-scale"])
+def test_zero_surplus_is_no_zopa_and_no_packages(point_zone, tmp_path, capsys):
+    import json
+
+    import yaml
+
+    from explorer.analysis.arrays import ScenarioArrays
+    from explorer.analysis.stacked import stack_figures
+    from explorer.cli import main
+    from explorer.deals.search import search
+    from explorer.montecarlo.results import uncertainty
+
+    scenario, raw = zero_surplus_scenario(point_zone)
+    result = analyze(scenario)
+    assert result.deadlocked_issues == 0
+    assert result.package_surplus == pytest.approx(0.0, abs=1e-12)
+    assert result.package_zopa is False
+    assert result.nash is None and result.kalai_smorodinsky is None
+    data = result.to_dict()
+    assert data["overall"]["package_zopa"] is False and data["overall"]["nash_gap"] is None
+    assert data["issues"][0]["outcomes"]["nash"] is None and data["issues"][0]["outcomes"]["kalai_smorodinsky"] is None
+
+    # the stacked figures, the Monte Carlo (no uncertainty here) and the search agree
+    a = ScenarioArrays.from_scenario(scenario)
+    figures = stack_figures(a.position[None], a.lo[None], a.hi[None], a.share, a.weight, a.reservation, a.veto)
+    assert figures.package_surplus[0] == pytest.approx(0.0, abs=1e-12) and not figures.package_zopa[0]
+    assert uncertainty(scenario, 20, 0).p_package_zopa == 0.0
+    found = search(scenario)
+    assert all(d.concessions != () for d in found.deals)
+    if not point_zone:
+        assert [(d.concessions, d.total_cost) for d in found.deals] == [(("a-moves",), pytest.approx(0.2))]
+        assert found.deals[0].package_surplus == pytest.approx(0.1, abs=1e-12)
+
+    # what `explorer report` says
+    path = tmp_path / "zero.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    assert main(["report", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Package surplus: 0.000 (the best package leaves a veto party exactly at its no-deal utility)" in out
+    assert "Package ZOPA: no" in out
+    assert main(["report", str(path), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["overall"]["package_zopa"] is False
+
+
+def test_just_above_zero_surplus_is_a_zopa():
+    # the same with reservations 0.495: surplus (1 − 0.99)/2 = 0.005 > 0, so both packages exist
+    scenario, _ = zero_surplus_scenario(False, reservation=0.495)
+    result = analyze(scenario)
+    assert result.package_surplus == pytest.approx(0.005, abs=1e-12) and result.package_zopa
+    assert result.nash.package[0] == pytest.approx(50.0, abs=1e-6)
+    assert result.kalai_smorodinsky.package[0] == pytest.approx(50.0, abs=1e-6)
+
+
+def test_other_highs_users_in_the_process_do_not_break_our_programmes():
+    """HiGHS's thread scheduler is global: a solve with the default thread count first (as scipy's
+    linprog or a notebook would do) must not make our later solves fail. Fresh process: the
+    scheduler is set up once per process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import highspy, numpy as np, explorer\n"
+        "h = highspy.Highs(); h.setOptionValue('output_flag', False)\n"
+        "h.addVars(1, np.zeros(1), np.ones(1)); h.run()\n"
+        "s = explorer.load('data/scenarios/logrolling_textbook.yaml')\n"
+        "print(round(explorer.analyze(s).package_surplus, 6))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=str(__import__("tests.conftest", fromlist=["ROOT"]).ROOT))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "0.2"

@@ -37,13 +37,15 @@ INF = highspy.kHighsInf
 _lock = threading.Lock()
 _silenced = False
 _local = threading.local()
-# Our programmes are small: HiGHS's presolve and thread pool cost more than they
-# save (0.19 ms → 0.05 ms per solve on a 2-party case, measured).
+# Our programmes are small: HiGHS's presolve costs more than it saves (0.19 ms → 0.05 ms
+# per solve on a 2-party case, measured). The ``threads`` option is left alone: HiGHS's
+# thread scheduler is global to the process, and asking for 1 thread after any other
+# highspy user (scipy's linprog, a notebook) started it with the default count makes every
+# later solve end "Not Set" (tests/test_packages.py checks this in a fresh process).
 _OPTIONS = {
     "output_flag": False,
     "presolve": "off",
     "solver": "simplex",
-    "threads": 1,
     "primal_feasibility_tolerance": 1e-10,
     "dual_feasibility_tolerance": 1e-10,
 }

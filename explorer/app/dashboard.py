@@ -19,6 +19,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from explorer.app import figures, outlook
+from explorer.app import state as live
 from explorer.app.catalog import Entry, list_scenarios, problems_text
 from explorer.app.panels import Panel, PanelBoard
 from explorer.app.paths import ENV_START, scenario_dir
@@ -327,12 +328,14 @@ class Dashboard:
 
     def _draw_deals(self, state: Exploration) -> None:
         names = self._party_names()
-        self.panels["deals"].update(outlook.deals(state.deals, state.costs(state.active), names))
-        self.deals_list.value = outlook.deals_list_html(state.deals, names)
+        found = state.deals
+        self.panels["deals"].update(outlook.deals(found, state.costs(state.active), names, searching=False,
+                                                  limit=live.LIVE_SEARCH_CONCESSIONS))
+        self.deals_list.value = outlook.deals_list_html(found, names, searching=False, limit=live.LIVE_SEARCH_CONCESSIONS)
 
     def _on_click(self, key: str, points: list[dict]) -> None:
         """A click on a deal's point switches exactly its concessions on."""
-        if key != "deals" or self.state is None or "deals" not in vars(self.state):
+        if key != "deals" or self.state is None or vars(self.state).get("deals") is None:
             return
         for point in points:
             number = point.get("customdata")

@@ -101,16 +101,23 @@ def deals_legend() -> list[dict[str, Any]]:
     return [dict(item) for item in DEALS_LEGEND]
 
 
-def deals(search: DealSearch | None, active_costs: tuple[float, float], party_names: dict[str, str]) -> dict[str, Any]:
+TOO_MANY = ("This file has too many concessions to try every set here (more than {limit}). "
+            "Run  explorer search FILE  on the command line.")
+
+
+def deals(search: DealSearch | None, active_costs: tuple[float, float], party_names: dict[str, str],
+          searching: bool = True, limit: int = 16) -> dict[str, Any]:
     """Deals as points: x total cost, y the largest party's cost (both in % of stakes),
-    colour = chance of a deal. ``customdata[0]`` of each deal point is its number − 1."""
+    colour = chance of a deal. ``customdata[0]`` of each deal point is its number − 1.
+    ``search`` None: still searching, or (``searching`` False) too many concessions to search."""
     layout = _base_layout(
         360,
         xaxis=_axis(title={"text": "total cost of the concessions, % of stakes summed over the parties"}),
         yaxis=_axis(title={"text": "cost to the party giving most,<br>% of its stakes"}),
     )
     if search is None:
-        layout["annotations"] = [{"text": "Searching every set of concessions…", "x": 0.5, "y": 0.5,
+        text = "Searching every set of concessions…" if searching else wrap(TOO_MANY.format(limit=limit), 60)
+        layout["annotations"] = [{"text": text, "x": 0.5, "y": 0.5,
                                   "xref": "paper", "yref": "paper", "showarrow": False, "font": {"size": 13}}]
         layout["xaxis"]["visible"] = layout["yaxis"]["visible"] = False
         return {"data": [], "layout": layout}
@@ -192,10 +199,12 @@ def _what_it_holds(deal: Deal, first: set[str] | None, titles: dict[str, str]) -
     return items(held)
 
 
-def deals_list_html(search: DealSearch | None, party_names: dict[str, str]) -> str:
+def deals_list_html(search: DealSearch | None, party_names: dict[str, str], searching: bool = True,
+                    limit: int = 16) -> str:
     """The cheapest deals by title (as numbered on the panel)."""
     if search is None:
-        return '<div class="deals-list">Searching every set of concessions…</div>'
+        text = "Searching every set of concessions…" if searching else html.escape(TOO_MANY.format(limit=limit))
+        return f'<div class="deals-list">{text}</div>'
     numbered = numbered_deals(search)
     if not numbered:
         return ('<div class="deals-list">No set of this file\'s concessions opens a deal: some red lines stay apart, '

@@ -28,6 +28,7 @@ CACHE_SIZE = 256
 UNCERTAINTY_CACHE_SIZE = 32
 DASHBOARD_DRAWS = 5_000  # the chance of a deal per toggle: ± 1.1 points at worst (95 %)
 ALTERNATIVES = 11  # dearer deals shown beside the cheapest ones
+LIVE_SEARCH_CONCESSIONS = 16  # 2^16 = 65,536 sets: searched in a viewer's kernel; more is left to the CLI
 SEED = 0
 
 
@@ -75,9 +76,12 @@ class Exploration:
         return self._uncertain[key]
 
     @cached_property
-    def deals(self) -> DealSearch:
+    def deals(self) -> DealSearch | None:
         """Every set of concessions searched for the cheapest deals, each with its chance of a
-        deal on the dashboard's own draws (so a deal's chance is the one shown once it is on)."""
+        deal on the dashboard's own draws (so a deal's chance is the one shown once it is on).
+        None when the file has more than ``LIVE_SEARCH_CONCESSIONS`` concessions."""
+        if len(self.baseline.concessions) > LIVE_SEARCH_CONCESSIONS:
+            return None
         found = search(self.baseline, alternatives=ALTERNATIVES)
 
         def with_chance(deal: Deal) -> Deal:

@@ -16,8 +16,11 @@ import plotly.graph_objects as go
 
 from explorer.analysis.analysis import analyze
 from explorer.app.explore import with_stance
-from explorer.app.palette import GAP, ZONE, party_colours
+from explorer.app.palette import CURRENT, GAP, ZONE, party_colours
+from explorer.app.text import blocked_text
+from explorer.errors import ScenarioError
 from explorer.model.scenario import Scenario
+from explorer.montecarlo.results import uncertainty, wilson_interval
 
 
 def _bars(names, values, reservations, colours, title) -> go.Figure:
@@ -148,4 +151,147 @@ def predictions_playground(scenario: Scenario) -> w.Widget:
     return w.VBox([slider, plot])
 
 
-__all__ = ["predictions_playground", "split_or_trade", "utility_playground", "with_stance", "zone_playground"]
+def with_uncertainty(scenario: Scenario, sigma: float | None = None, scale: float | None = None) -> Scenario:
+    """The scenario with every stance's uncertainty set to ``sigma`` points, or multiplied by
+    ``scale`` (capped at 100); so are the uncertainties that concessions set. Its active
+    concessions stay on.
+
+    >>> import explorer
+    >>> case = explorer.load("data/scenarios/logrolling_textbook.yaml")
+    >>> {s.uncertainty for s in with_uncertainty(case, sigma=10).stances}
+    {10.0}
+    """
+    if (sigma is None) == (scale is None):
+        raise ValueError("give either sigma or scale")
+
+    def new(value: float) -> float:
+        return float(sigma) if sigma is not None else min(100.0, float(value) * scale)
+
+    data = scenario.data
+    stances = tuple(s.model_copy(update={"uncertainty": new(s.uncertainty)}) for s in data.stances)
+    concessions = tuple(
+        c.model_copy(update={"changes": tuple(ch if ch.uncertainty is None else
+                                              ch.model_copy(update={"uncertainty": new(ch.uncertainty)})
+                                              for ch in c.changes)})
+        for c in data.concessions)
+    changed = data.model_copy(update={"stances": stances, "concessions": concessions})
+    return Scenario(changed, scenario.active, scenario.source)
+
+
+ZONE_EDGE = "#009E73"  # the zone colour (palette.ZONE), opaque
+
+
+def _problem_text(scenario: Scenario, problem) -> str:
+    """A problem with these controls, naming the concession it is about (by title)."""
+    path, message = problem.path, html.escape(problem.message)
+    if len(path) > 1 and path[0] == "concessions" and isinstance(path[1], int):
+        title = html.escape(scenario.data.concessions[path[1]].title)
+        return f"These red lines leave no room for the concession “{title}”: {message}."
+    return f"Not possible: {message}."
+
+
+def _percent(p: float) -> str:
+    return f"{100 * p:.1f} %"
+
+
+def certainty_playground(scenario: Scenario, issue: str | None = None, draws: int = 2_000,
+                         seed: int = 0) -> w.Widget:
+    """How sure are we? The chance of a deal when every coded position may be off.
+
+    A slider sets how far off each stance may be: a common σ in points when the file codes no
+    uncertainty, else a multiple (×0 … ×3) of each stance's own σ. Checkboxes switch the
+    scenario's concessions on; with ``issue`` the veto parties' red lines on that issue can be
+    dragged too. Each change reruns ``explorer.uncertainty`` (``draws`` draws, the same ``seed``,
+    so the draws are common to every setting) and shows the chance of a package ZOPA with its
+    95 % Wilson interval and, per issue, the chance of a zone.
+    """
+    scenario = scenario.baseline
+    if issue is not None and issue not in {i.id for i in scenario.issues}:
+        raise ValueError(f"no issue '{issue}' in {scenario.id}")
+    coded = any(s.uncertainty > 0 for s in scenario.data.stances)
+    style, layout = {"description_width": "150px"}, w.Layout(width="460px")
+    if coded:
+        spread = w.FloatSlider(value=1.0, min=0, max=3, step=0.25, description="uncertainty ×",
+                               continuous_update=False, style=style, layout=layout)
+    else:
+        spread = w.FloatSlider(value=0.0, min=0, max=30, step=1, description="σ (points)",
+                               continuous_update=False, style=style, layout=layout)
+    veto = [p for p in scenario.parties if p.veto and issue and scenario.stance(p.id, issue)]
+    red_lines = [w.FloatRangeSlider(value=list(scenario.stance(p.id, issue).acceptable), min=0, max=100, step=5,
+                                    continuous_update=False, description=f"{p.name[:14]} red lines",
+                                    style=style, layout=layout) for p in veto]
+    boxes = {c.id: w.Checkbox(value=False, description=c.title, indent=False, layout=w.Layout(width="460px"))
+             for c in scenario.concessions}
+    line, plot = w.HTML(), w.Output()
+    names = [i.name for i in scenario.issues]
+
+    def variant() -> tuple[Scenario | None, list[str]]:
+        """The scenario the controls describe (None when they describe none), and notes why."""
+        active = [cid for cid, box in boxes.items() if box.value]
+        notes = []
+        while True:  # a checked concession whose requirement is off stays off
+            reasons = {cid: blocked_text(scenario, cid, active) for cid in active}
+            off = [cid for cid in active if reasons[cid]]
+            if not off:
+                break
+            notes += [f"“{html.escape(scenario.concession(cid).title)}” stays off: {html.escape(reasons[cid])}"
+                      for cid in off]
+            active = [cid for cid in active if cid not in off]
+        for cid, box in boxes.items():
+            box.disabled = not box.value and blocked_text(scenario, cid, active) is not None
+        for party, slider in zip(veto, red_lines):
+            position = scenario.stance(party.id, issue).position
+            if not slider.value[0] <= position <= slider.value[1]:
+                return None, [f"{html.escape(party.name)}'s red lines must contain its ideal position "
+                              f"({position:g}).", *notes]
+        now = scenario
+        try:
+            for party, slider in zip(veto, red_lines):
+                now = with_stance(now, party.id, issue, acceptable=tuple(float(v) for v in slider.value))
+            now = now.with_concessions(active)
+        except ScenarioError as error:  # a concession (on or off) would leave the red lines
+            return None, [_problem_text(scenario, p) for p in error.problems] + notes
+        now = with_uncertainty(now, scale=spread.value) if coded else with_uncertainty(now, sigma=spread.value)
+        return now, notes
+
+    def update(_=None) -> None:
+        now, notes = variant()
+        if now is None:
+            line.value = "<br>".join(notes)
+            plot.clear_output()
+            return
+        drawn = uncertainty(now, draws=draws, seed=seed)
+        p = drawn.p_package_zopa
+        low, high = wilson_interval(p, draws)
+        as_coded = "a deal" if analyze(now).package_zopa else "no deal"
+        line.value = "<br>".join([
+            f"Chance of a deal (a package ZOPA): <b>{_percent(p)}</b> (95 % interval {_percent(low)}–"
+            f"{_percent(high)}) over {draws:,} draws · as coded, with no uncertainty: {as_coded}",
+            *notes])
+        chances = [*drawn.p_zone, p]
+        intervals = [wilson_interval(q, draws) for q in chances]
+        labels = [f"{name}: {100 * q:.0f} %" for name, q in zip([*names, "<b>a deal</b> (package ZOPA)"], chances)]
+        fig = go.Figure(go.Bar(
+            y=labels, x=[100 * q for q in chances], orientation="h",
+            marker_color=[ZONE] * len(names) + [CURRENT],
+            marker_line={"color": [ZONE_EDGE] * len(names) + [CURRENT], "width": 1},
+            error_x={"type": "data", "symmetric": False,
+                     "array": [100 * (b - q) for q, (_, b) in zip(chances, intervals)],
+                     "arrayminus": [100 * (q - a) for q, (a, _) in zip(chances, intervals)]},
+            hovertemplate="chance %{x:.1f} %<extra></extra>"))
+        fig.update_layout(title="Chance of a zone on each issue, and of a deal",
+                          xaxis={"range": [0, 100], "title": "chance (%), whiskers: 95 % interval"},
+                          yaxis={"autorange": "reversed"},
+                          height=130 + 34 * len(labels), template="plotly_white", showlegend=False,
+                          margin={"t": 50, "b": 40, "l": 10, "r": 20})
+        _redraw(plot, fig)
+
+    for control in (spread, *red_lines, *boxes.values()):
+        control.observe(update, names="value")
+    update()
+    heading = [w.HTML("<b>Concessions</b>")] if boxes else []
+    return w.VBox([spread, *red_lines, *heading, w.VBox(list(boxes.values())), line, plot])
+
+
+__all__ = ["certainty_playground", "predictions_playground", "split_or_trade", "utility_playground", "with_stance",
+           "with_uncertainty", "zone_playground"]

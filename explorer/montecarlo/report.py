@@ -27,7 +27,7 @@ def _headline(result: Uncertainty) -> list[str]:
         f"seed {result.seed}",
         f"Active concessions: {', '.join(s.active) or 'none'}",
         f"Chance of a package ZOPA: {percent(o['p_package_zopa'])} ± {percent(o['p_package_zopa_se'], 2)} "
-        f"(standard error; 95 % interval {percent(zopa_low)}–{percent(zopa_high)})",
+        f"(standard error; 95 % interval {percent(zopa_low, 2)}–{percent(zopa_high, 2)})",
         f"Chance that no issue is deadlocked: {percent(o['p_no_deadlock'])} ± {percent(o['p_no_deadlock_se'], 2)}",
         f"Agreement gap, points: mean {fmt(o['agreement_gap']['mean'])}, median (10th–90th percentile) "
         f"{_range(o['agreement_gap'])}",

@@ -35,6 +35,7 @@ bench: $(STAMP)
 		--benchmark-json=artifacts/bench/core.json
 	$(BIN)/python benchmarks/summary.py artifacts/bench/core.json
 	$(BIN)/python benchmarks/bench_dashboard.py --json artifacts/bench/dashboard.json
+	$(BIN)/python benchmarks/bench_outlook.py --json artifacts/bench/outlook.json
 	$(BIN)/python benchmarks/kernel_cost.py --json artifacts/bench/kernel_cost.json
 	$(BIN)/python benchmarks/bench_room.py --n 10 20 --json artifacts/bench/room.json
 

@@ -27,6 +27,7 @@ GAP_VALUE = '.key-figures .kf[data-key="agreement-gap"] .kf-value'
 LOAD_TIMEOUT = 90.0
 BROKEN_YAML = 'id: broken\ntitle: "never closed\nparties: [a, b\n'
 SIZES = {"1024": {"width": 1024, "height": 768}, "1280": {"width": 1280, "height": 800}}
+CODED = ("issue_map", "redline_gap", "utility", "distance")
 TALL = {"width": 1280, "height": 3000}  # every panel in view: panels out of view redraw only when scrolled to
 
 
@@ -104,7 +105,9 @@ def test_toggle_changes_panels_and_key_figure_and_back(servers, watched):
 
     click_and_wait(page, box, "redline_gap")
     back = panels(page)
-    assert {k: v["data"] for k, v in back.items()} == {k: v["data"] for k, v in baseline.items()}
+    # the four panels of the coded figures (the chance and deals panels, which arrive after them,
+    # have a test of their own)
+    assert {k: back[k]["data"] for k in CODED} == {k: baseline[k]["data"] for k in CODED}
     assert page.inner_text(GAP_VALUE) == gap and not page.locator(box).is_checked()
     assert watched.errors == []
 

@@ -122,9 +122,9 @@ def test_later_concession_wins_on_the_same_field():
     assert twice.with_concessions(["union-wages-80", "union-moderates-wages"]).stance("union", "wages").position == 80.0
 
 
-def test_explicit_null_capability_falls_back_to_the_partys():
-    """A change ``capability: null`` gives the stance the party's capability back, in
-    with_concessions; apply_sets must say the same."""
+def test_an_explicit_null_in_a_change_changes_nothing_in_either_path():
+    """A field written as null is not changed (as if left out; the writer omits nulls): with_concessions
+    and apply_sets agree, and a change of nothing but nulls is refused as setting no field."""
     raw = {
         "id": "t", "title": "T", "as_of": "2025-01-01",
         "parties": [{"id": "a", "name": "A", "capability": 1.0, "veto": True},
@@ -135,9 +135,14 @@ def test_explicit_null_capability_falls_back_to_the_partys():
                     {"party": "b", "issue": "i", "position": 90.0, "salience": 50.0,
                      "source": "assumption", "note": "n"}],
         "concessions": [{"id": "c", "party": "a", "title": "C", "source": "assumption", "note": "n",
-                         "changes": [{"issue": "i", "capability": None}]}],
+                         "changes": [{"issue": "i", "position": 20.0, "capability": None, "salience": None}]}],
     }
     scenario = Scenario.from_data(ScenarioData.model_validate(raw))
-    assert ScenarioArrays.from_scenario(scenario.with_concessions(["c"])).weight[0, 0] == pytest.approx(1.0 * 50)
+    moved = scenario.with_concessions(["c"]).stance("a", "i")
+    assert (moved.position, moved.capability, moved.salience) == (20.0, 7.0, 50.0)
     stacked = apply_sets(scenario, members(np.array([0, 1], dtype=np.uint32), 1))
-    assert stacked.capability[:, 0, 0].tolist() == [7.0, 1.0]
+    assert stacked.capability[:, 0, 0].tolist() == [7.0, 7.0]
+    assert stacked.position[:, 0, 0].tolist() == [10.0, 20.0]
+    raw["concessions"][0]["changes"] = [{"issue": "i", "position": None}]
+    with pytest.raises(ScenarioError, match="at least one stance field"):
+        Scenario.from_data(ScenarioData.model_validate(raw))

@@ -119,15 +119,10 @@ def apply_sets(scenario: Scenario, held: np.ndarray, base: StackedStances | None
         p = party[concession.party]
         for change in concession.changes:
             i = issue[change.issue]
-            values = change.model_dump(exclude={"issue"}, exclude_unset=True)
+            values = change.model_dump(exclude={"issue"}, exclude_none=True)  # null: not changed
             if "acceptable" in values:
                 values["lo"], values["hi"] = values.pop("acceptable")
             for field, value in values.items():
-                if value is None:
-                    if field != "capability":
-                        continue
-                    value = scenario.parties[p].capability  # `capability: null`: the party's again
-
                 target = arrays[field]
                 target[:, p, i] = np.where(on, value, target[:, p, i])
     return StackedStances(**arrays)

@@ -122,7 +122,7 @@ def _check_concessions(data: ScenarioData) -> Iterator[Problem]:
             if change.issue in issues_changed:
                 yield Problem(change_path + ("issue",), f"issue '{change.issue}' is changed twice")
             issues_changed.add(change.issue)
-            if not change.model_fields_set - {"issue"}:
+            if not change.model_dump(exclude={"issue"}, exclude_none=True):  # null sets nothing
                 yield Problem(change_path, "a change must set at least one stance field")
             stance = stances.get((concession.party, change.issue))
             if stance is None:

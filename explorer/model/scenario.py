@@ -100,7 +100,8 @@ class Scenario:
         for concession in concessions:
             for change in concession.changes:
                 key = (concession.party, change.issue)
-                update = change.model_dump(exclude={"issue"}, exclude_unset=True)
+                # a field left out or written as null is not changed (the writer omits nulls too)
+                update = change.model_dump(exclude={"issue"}, exclude_none=True)
                 stances[key] = stances[key].model_copy(update=update)
         problems = [
             Problem(

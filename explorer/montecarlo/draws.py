@@ -4,8 +4,11 @@ For draw k and every stance (p, i) in force with uncertainty σ_pi > 0:
 
     δ_kpi = σ_pi · z_kpi,   z_kpi ~ N(0, 1) independent across stances and draws,
     x'_kpi = clip(x_pi + δ_kpi, 0, 100),
-    lo'_kpi = clip(lo_pi + δ_kpi, 0, 100) unless lo_pi = 0 (a red line at a scale end stays),
-    hi'_kpi = clip(hi_pi + δ_kpi, 0, 100) unless hi_pi = 100.
+    lo'_kpi = clip(lo_pi + δ_kpi, 0, 100) unless lo_pi = 0 (a red line at the end of the scale
+              on its own side stays),
+    hi'_kpi = clip(hi_pi + δ_kpi, 0, 100) unless hi_pi = 100,
+
+so x' stays inside [lo', hi'] (clipping keeps order).
 
 Salience and capability are fixed. z is drawn for every (draw, party, issue) cell in
 C order from ``numpy.random.default_rng(seed)``, stance or not, so the same seed gives

@@ -79,7 +79,8 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     from explorer.montecarlo.results import uncertainty
 
     scenario = load(args.path).with_concessions(args.concede)
-    sys.stdout.write(UNCERTAINTY_FORMATS[args.format](uncertainty(scenario, args.draws, args.seed)))
+    result = uncertainty(scenario, args.draws, args.seed, packages=args.packages)
+    sys.stdout.write(UNCERTAINTY_FORMATS[args.format](result))
     return 0
 
 
@@ -202,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="apply a concession (repeatable)")
     p.add_argument("--draws", type=_draws, default=10_000, metavar="N", help="number of draws (default 10000)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0): same seed, same numbers")
+    p.add_argument("--packages", action="store_true",
+                   help="also solve the Nash and K-S packages on every draw with a ZOPA (1-2 ms a draw)")
     p.add_argument("--format", choices=sorted(FORMATS), default="text")
     p.set_defaults(func=cmd_uncertainty)
 

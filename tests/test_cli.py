@@ -347,6 +347,19 @@ def test_uncertainty_baseline_surplus_is_null(capsys):
     assert data["overall"]["package_surplus"] == {"p10": None, "p50": None, "p90": None}
 
 
+def test_uncertainty_packages_spread_the_nash_and_ks_packages(capsys):
+    data = cli_json(capsys, "uncertainty", SEED, *concede_args(SEED_PACKAGE), "--draws", "200", "--packages")
+    assert data["packages_drawn"] is True
+    for issue in data["issues"]:
+        for name in ("nash", "kalai_smorodinsky"):
+            assert set(issue[name]) == {"mean", "p10", "p50", "p90"}
+            assert issue[name]["p10"] <= issue[name]["p50"] <= issue[name]["p90"]
+    plain = cli_json(capsys, "uncertainty", SEED, "--draws", "50")
+    assert plain["packages_drawn"] is False and "nash" not in plain["issues"][0]
+    code, out, _ = run(capsys, "uncertainty", SEED, *concede_args(SEED_PACKAGE), "--draws", "200", "--packages")
+    assert code == 0 and "Nash and K–S over the draws with a package ZOPA" in out
+
+
 @pytest.mark.parametrize("fmt, marker", [("text", "Chance of a package ZOPA"), ("markdown", "# ")])
 def test_uncertainty_text_and_markdown(fmt, marker, capsys):
     code, out, err = run(capsys, "uncertainty", LOGROLL, "--draws", "50", "--format", fmt)

@@ -241,6 +241,29 @@ def test_each_draw_matches_analyze_of_the_hand_perturbed_scenario(scenario, seed
         assert result.p_package_zopa == sum(hits) / draws
 
 
+@settings(max_examples=25, deadline=None)
+@given(scenarios(max_parties=4, max_issues=3, wide=True, zero_reservation=True), st.integers(0, 2**32 - 1))
+def test_drawn_nash_and_kalai_smorodinsky_are_analyzes_on_each_draw(scenario, seed):
+    """packages=True: each draw's packages are those analyze() gives the hand-perturbed scenario
+    (NaN where it has none). Wide red lines and no reservation: most draws have a ZOPA."""
+    draws = 3
+    stances = tuple(s.model_copy(update={"uncertainty": 10.0}) for s in scenario.stances)
+    variant = Scenario(scenario.data.model_copy(update={"stances": stances}))
+    z = np.random.default_rng(seed).standard_normal((draws, len(variant.parties), len(variant.issues)))
+    result = uncertainty(variant, draws, seed, packages=True)
+    assert "nash_p50" in result.issues.columns and result.to_dict()["packages_drawn"]
+    for k in range(draws):
+        by_hand = analyze(perturbed_by_hand(variant, z[k]))
+        for name in ("nash", "kalai_smorodinsky"):
+            expected = by_hand.outcome(name)
+            drawn = getattr(result, name)[k]
+            if expected is None:
+                assert np.isnan(drawn).all()
+            else:
+                np.testing.assert_allclose(drawn, expected, rtol=0, atol=1e-9)
+    assert uncertainty(variant, draws, seed).nash is None  # not solved unless asked for
+
+
 @settings(max_examples=30, deadline=None)
 @given(scenarios_with_concessions(), st.integers(0, 2**32 - 1), st.integers(1, 60))
 def test_probabilities_are_chances(scenario, seed, draws):

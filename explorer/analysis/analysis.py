@@ -233,6 +233,21 @@ class Analysis:
         }
 
 
+def bargaining(share, position, reservation, zone_lo, zone_hi, predicted_compromise) -> Bargaining:
+    """The veto parties' bargaining problem, its tie-break anchor the compromise clipped to the
+    zones (the zone's midpoint on an issue no one holds)."""
+    middle = (zone_lo + zone_hi) / 2
+    anchor = np.clip(np.where(np.isnan(predicted_compromise), middle, predicted_compromise), zone_lo, zone_hi)
+    return Bargaining(share, position, reservation, zone_lo, zone_hi, anchor)
+
+
+def predicted_packages(problem: Bargaining, surplus: float, ideal: np.ndarray) -> tuple[PackageResult, PackageResult]:
+    """(Kalai–Smorodinsky, Nash) packages of a problem with a package ZOPA (surplus > ZOPA_TOLERANCE)."""
+    ideal_gain = ideal - problem.reservation
+    ks_result = kalai_smorodinsky(problem, ideal_gain)
+    return ks_result, nash(problem, surplus, ideal_gain, starts=(ks_result.package,))
+
+
 def analyze(scenario: Scenario) -> Analysis:
     """Compute every figure of ``docs/model.md`` for ``scenario``."""
     arrays = ScenarioArrays.from_scenario(scenario)
@@ -242,20 +257,12 @@ def analyze(scenario: Scenario) -> Analysis:
     deadlocked = int((~gaps.has_zone).sum())
     surplus = ideal = nash_result = ks_result = None
     if deadlocked == 0:
-        anchor = np.clip(
-            np.where(np.isnan(predicted_compromise), (gaps.zone_lo + gaps.zone_hi) / 2, predicted_compromise),
-            gaps.zone_lo, gaps.zone_hi,
-        )
-        problem = Bargaining(
-            arrays.share[veto], arrays.position[veto], arrays.reservation[veto],
-            gaps.zone_lo, gaps.zone_hi, anchor,
-        )
+        problem = bargaining(arrays.share[veto], arrays.position[veto], arrays.reservation[veto],
+                             gaps.zone_lo, gaps.zone_hi, predicted_compromise)
         surplus, _ = package_surplus(problem)
         ideal = best_utilities(problem.share, problem.position, gaps.zone_lo, gaps.zone_hi)
         if surplus > ZOPA_TOLERANCE:
-            ideal_gain = ideal - problem.reservation
-            ks_result = kalai_smorodinsky(problem, ideal_gain)
-            nash_result = nash(problem, surplus, ideal_gain, starts=(ks_result.package,))
+            ks_result, nash_result = predicted_packages(problem, surplus, ideal)
     return Analysis(
         scenario=scenario,
         arrays=arrays,

@@ -36,13 +36,18 @@ def _headline(result: Uncertainty) -> list[str]:
 
 
 def _tables(result: Uncertainty) -> list[Table]:
+    packages = result.nash is not None
     rows = [
         [i["id"], percent(i["p_zone"]), fmt(i["redline_gap"]["mean"]), _range(i["compromise"]),
-         _range(i["weighted_median"])]
+         _range(i["weighted_median"])] + ([_range(i["nash"]), _range(i["kalai_smorodinsky"])] if packages else [])
         for i in result.to_dict()["issues"]
     ]
-    return [("Issues (positions on the 0–100 scale; median with 10th–90th percentile)",
-             ["issue", "chance of a zone", "mean red-line gap", "compromise", "weighted median"], rows)]
+    header = ["issue", "chance of a zone", "mean red-line gap", "compromise", "weighted median"]
+    title = "Issues (positions on the 0–100 scale; median with 10th–90th percentile"
+    if packages:
+        header += ["Nash", "K–S"]
+        title += "; Nash and K–S over the draws with a package ZOPA"
+    return [(title + ")", header, rows)]
 
 
 def as_text(result: Uncertainty) -> str:

@@ -81,6 +81,8 @@ class Uncertainty:
     arrays: ScenarioArrays
     figures: StackFigures
     distances: np.ndarray  # (draws, P, P)
+    kalai_smorodinsky: np.ndarray | None = None  # (draws, I) with packages=True; NaN rows: no ZOPA
+    nash: np.ndarray | None = None  # (draws, I), likewise
 
     # -- overall -----------------------------------------------------------
     @property
@@ -126,7 +128,8 @@ class Uncertainty:
     @cached_property
     def issues(self) -> pd.DataFrame:
         """One row per issue: chance of a zone (with its standard error), mean red-line gap,
-        spread of the compromise and weighted median."""
+        spread of the compromise and weighted median (and, with ``packages=True``, of the Nash
+        and K–S packages over the draws that have them)."""
         import pandas as pd
 
         f = self.figures
@@ -136,11 +139,13 @@ class Uncertainty:
             "p_zone_se": standard_error(self.p_zone, self.draws),
             "redline_gap_mean": f.redline_gap.mean(axis=0),
         }
-        for name in ("compromise", "weighted_median"):
-            values = getattr(f, name)
+        drawn = {"compromise": f.compromise, "weighted_median": f.weighted_median}
+        if self.nash is not None:
+            drawn |= {"nash": self.nash, "kalai_smorodinsky": self.kalai_smorodinsky}
+        for name, values in drawn.items():
             has = ~np.isnan(values).all(axis=0)
             quantiles = np.full((len(QUANTILES), values.shape[1]), np.nan)
-            quantiles[:, has] = np.percentile(values[:, has], QUANTILES, axis=0)
+            quantiles[:, has] = np.nanpercentile(values[:, has], QUANTILES, axis=0)
             for q, row in zip(QUANTILES, quantiles):
                 columns[f"{name}_p{q}"] = row
         return pd.DataFrame(columns, index=pd.Index(self.arrays.issue_ids, name="issue"))
@@ -182,6 +187,8 @@ class Uncertainty:
                 "redline_gap": {"mean": float(f.redline_gap[:, k].mean())},
                 "compromise": spread(f.compromise[:, k]),
                 "weighted_median": spread(f.weighted_median[:, k]),
+                **({} if self.nash is None else {"nash": spread(self.nash[:, k]),
+                                                 "kalai_smorodinsky": spread(self.kalai_smorodinsky[:, k])}),
             })
         s = self.scenario
         return {
@@ -189,15 +196,18 @@ class Uncertainty:
                          "active_concessions": list(s.active)},
             "draws": self.draws,
             "seed": self.seed,
+            "packages_drawn": self.nash is not None,
             "overall": self.overall(),
             "issues": issues,
         }
 
 
-def uncertainty(scenario: Scenario, draws: int = 10_000, seed: int = 0) -> Uncertainty:
+def uncertainty(scenario: Scenario, draws: int = 10_000, seed: int = 0, packages: bool = False) -> Uncertainty:
     """Monte Carlo over the coding uncertainty of ``scenario`` (its active concessions applied).
 
     Semantics in ``docs/model.md`` (*Uncertainty*) and :mod:`explorer.montecarlo.draws`.
+    ``packages=True`` also solves the Nash and Kalai–Smorodinsky packages of every draw with a
+    package ZOPA (:mod:`explorer.montecarlo.packages`: a programme per draw, ~1–2 ms each).
 
     >>> import explorer
     >>> seed = explorer.load("data/scenarios/russia_ukraine_talks.yaml")
@@ -207,13 +217,19 @@ def uncertainty(scenario: Scenario, draws: int = 10_000, seed: int = 0) -> Uncer
     """
     arrays = ScenarioArrays.from_scenario(scenario)
     z = standard_normals(draws, arrays.position.shape, seed)
-    return uncertainty_from_normals(scenario, arrays, z, seed)
+    return uncertainty_from_normals(scenario, arrays, z, seed, packages)
 
 
 def uncertainty_from_normals(scenario: Scenario, arrays: ScenarioArrays, z: np.ndarray,
-                             seed: int) -> Uncertainty:
+                             seed: int, packages: bool = False) -> Uncertainty:
     """As :func:`uncertainty`, with the standard normals given (to share them between calls)."""
     drawn = perturb(arrays.position, arrays.lo, arrays.hi, arrays.uncertainty, z)
     figures = stack_figures(drawn.position, drawn.lo, drawn.hi, arrays.share, arrays.weight,
                             arrays.reservation, arrays.veto)
-    return Uncertainty(scenario, len(z), seed, arrays, figures, pairwise_distances(drawn.position, arrays.share))
+    ks = nash = None
+    if packages:
+        from explorer.montecarlo.packages import drawn_packages
+
+        ks, nash = drawn_packages(arrays.share, arrays.reservation, arrays.veto, drawn.position, figures)
+    return Uncertainty(scenario, len(z), seed, arrays, figures, pairwise_distances(drawn.position, arrays.share),
+                       ks, nash)

@@ -50,10 +50,7 @@ def test_floor_highspy_tiny_lp(benchmark):
 
     def solve():
         highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
-        # HiGHS's thread scheduler is process-wide and explorer's programmes run on 1 thread:
-        # a solve with another count first makes every later explorer solve fail (kError).
-        highs.setOptionValue("threads", 1)
+        highs.setOptionValue("output_flag", False)  # default threads, as linprog (see lp.run)
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = 2, 2
         lp.col_cost_ = TINY_C

@@ -176,3 +176,13 @@ def test_a_file_with_too_many_concessions_is_not_searched_live(tmp_path, monkeyp
     assert "explorer search" in text(board.deals_list.value) and "more than 10" in text(board.deals_list.value)
     board._on_click("deals", [{"curve": 0, "point": 0, "customdata": [0]}])
     assert board.state.active == ()
+
+
+def test_a_failure_in_the_background_work_is_said_on_the_card(dash, monkeypatch):
+    def broken(active):
+        raise RuntimeError("no")
+
+    monkeypatch.setattr(dash.state, "uncertainty_for", broken)
+    dash._guarded(dash._update_outlook, dash._generation)
+    card = text(dash.chance_card.value)
+    assert "could not be computed (RuntimeError)" in card and "figures above are unaffected" in card

@@ -19,7 +19,7 @@ from __future__ import annotations
 import highspy
 import numpy as np
 
-from explorer.analysis.lp import INF, LPError, _new_highs
+from explorer.analysis.lp import INF, LPError, _new_highs, run
 
 CHUNK = 1500
 
@@ -84,7 +84,7 @@ def _solve_chunk(length: np.ndarray, slope: np.ndarray, base: np.ndarray) -> np.
     matrix.value_ = values[keep]
     highs = _new_highs()
     highs.passModel(lp)
-    highs.run()
+    run(highs)
     status = highs.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
         raise LPError(f"HiGHS ended with {highs.modelStatusToString(status)}")

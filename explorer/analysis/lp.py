@@ -37,15 +37,14 @@ INF = highspy.kHighsInf
 _lock = threading.Lock()
 _silenced = False
 _local = threading.local()
-# Our programmes are small: HiGHS's presolve costs more than it saves (0.19 ms → 0.05 ms
-# per solve on a 2-party case, measured). The ``threads`` option is left alone: HiGHS's
-# thread scheduler is global to the process, and asking for 1 thread after any other
-# highspy user (scipy's linprog, a notebook) started it with the default count makes every
-# later solve end "Not Set" (tests/test_packages.py checks this in a fresh process).
+# Our programmes are small: HiGHS's presolve and thread pool cost more than they save
+# (0.19 ms → 0.05 ms per solve on a 2-party case; analyze() of the seed with its deal open
+# 2.3 ms → 2.05 ms with 1 thread, measured).
 _OPTIONS = {
     "output_flag": False,
     "presolve": "off",
     "solver": "simplex",
+    "threads": 1,
     "primal_feasibility_tolerance": 1e-10,
     "dual_feasibility_tolerance": 1e-10,
 }
@@ -84,6 +83,20 @@ def _new_highs() -> highspy.Highs:
     else:
         highs.clearModel()
     return highs
+
+
+def run(highs: highspy.Highs) -> None:
+    """``highs.run()``, safe beside other HiGHS users in the process.
+
+    HiGHS's thread scheduler is global to the process and set up by the first solve: after
+    another user (scipy's linprog, a notebook) solved with the default thread count, a run
+    asking for 1 thread ends with status "Not Set". Then the scheduler is reset and the run
+    repeated, once (tests/test_packages.py checks this in a fresh process).
+    """
+    highs.run()
+    if highs.getModelStatus() == highspy.HighsModelStatus.kNotset:
+        highspy.Highs.resetGlobalScheduler(True)
+        highs.run()
 
 
 class LPError(RuntimeError):
@@ -176,7 +189,7 @@ class PackageLP:
         """Run HiGHS; return (column values, objective value)."""
         if self.highs.getNumCol() == 0:  # every zone is a single point: nothing to choose
             return np.zeros(0), 0.0
-        self.highs.run()
+        run(self.highs)
         status = self.highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             raise LPError(f"HiGHS ended with {self.highs.modelStatusToString(status)}")

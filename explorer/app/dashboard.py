@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import os
 from pathlib import Path
 
@@ -37,6 +38,7 @@ READING_GUIDE = (
     "it can accept. The <b>veto parties</b> must all agree to a deal: where their red lines overlap on an issue "
     "there is a zone of agreement, where they do not there is a <b>red-line gap</b>."
 )
+log = logging.getLogger(__name__)
 OUTLOOK_PANELS = ("chance", "deals")
 PANEL_TEXT = {
     "issue_map": ("Where each party stands, issue by issue",
@@ -302,7 +304,15 @@ class Dashboard:
             update(generation)
             return
         if self._page_shown:
-            loop.call_soon(update, generation)
+            loop.call_soon(self._guarded, update, generation)
+
+    def _guarded(self, update, generation: int) -> None:
+        """A failure in the background work says so on the card; the rest keeps working."""
+        try:
+            update(generation)
+        except Exception as error:  # noqa: BLE001 - shown to the viewer, logged for the operator
+            log.exception("dashboard: the chance of a deal could not be computed")
+            self.chance_card.value = outlook.chance_card_html(None, None, failed=type(error).__name__)
 
     def _party_names(self) -> dict[str, str]:
         return {p.id: p.name for p in self.state.baseline.parties} if self.state else {}

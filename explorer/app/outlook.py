@@ -19,7 +19,7 @@ from explorer.app.figures import FONT, _axis, _base_layout, wrap
 from explorer.app.palette import BASELINE, CURRENT
 from explorer.app.text import signed
 from explorer.deals.search import Deal, DealSearch
-from explorer.montecarlo.results import Uncertainty, wilson_interval
+from explorer.montecarlo.results import Chances, Uncertainty, wilson_interval
 
 CHANCE_SCALE = "Viridis"  # perceptually uniform, readable with the common colour-vision deficiencies
 LIST_LENGTH = 5  # deals listed by title under the panel
@@ -30,7 +30,7 @@ def _pct(p: float) -> str:
         else f"{100 * p:.1f} %"
 
 
-def chance_rows(result: Uncertainty) -> tuple[list[str], list[float], list[tuple[float, float]]]:
+def chance_rows(result: Chances | Uncertainty) -> tuple[list[str], list[float], list[tuple[float, float]]]:
     """Row labels, chances and 95 % intervals: each issue, then every issue at once, then a deal."""
     labels = [wrap(i.name, 22) for i in result.scenario.issues] + ["Every issue at once", "A deal (package ZOPA)"]
     hits = list(result.p_zone) + [result.p_no_deadlock, result.p_package_zopa]
@@ -38,7 +38,7 @@ def chance_rows(result: Uncertainty) -> tuple[list[str], list[float], list[tuple
     return labels, [float(p) for p in hits], intervals
 
 
-def chance(now: Uncertainty, baseline: Uncertainty) -> dict[str, Any]:
+def chance(now: Chances | Uncertainty, baseline: Chances | Uncertainty) -> dict[str, Any]:
     """Horizontal bars, in %: the chance of a zone per issue, of no deadlock and of a deal."""
     labels, before, before_ci = chance_rows(baseline)
     _, after, after_ci = chance_rows(now)
@@ -168,9 +168,12 @@ def deals(search: DealSearch | None, active_costs: tuple[float, float], party_na
     return {"data": data, "layout": layout}
 
 
-def chance_card_html(now: Uncertainty | None, baseline: Uncertainty | None) -> str:
+def chance_card_html(now: Chances | Uncertainty | None, baseline: Chances | Uncertainty | None, failed: str | None = None) -> str:
     """The key figure: the chance of a deal, its change since the start and its precision."""
-    if now is None or baseline is None:
+    if failed:
+        body = ('<div class="kf-value">–</div><div class="kf-delta">could not be computed '
+                f"({html.escape(failed)}); the figures above are unaffected</div>")
+    elif now is None or baseline is None:
         body = ('<div class="kf-value">…</div><div class="kf-delta">drawing the coding uncertainty</div>')
     else:
         p, p0 = now.p_package_zopa, baseline.p_package_zopa

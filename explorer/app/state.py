@@ -22,7 +22,7 @@ from explorer.app.text import OUTCOME_LABELS
 from explorer.deals.search import Deal, DealSearch, search
 from explorer.model.scenario import Scenario, blocked_reason
 from explorer.montecarlo.draws import standard_normals
-from explorer.montecarlo.results import Uncertainty, uncertainty_from_normals
+from explorer.montecarlo.results import Chances, uncertainty_from_normals
 
 CACHE_SIZE = 256
 UNCERTAINTY_CACHE_SIZE = 32
@@ -39,7 +39,7 @@ class Exploration:
         self.baseline = scenario.baseline
         self.active: tuple[str, ...] = ()
         self._cache: dict[tuple[str, ...], Analysis] = {}
-        self._uncertain: dict[tuple[str, ...], Uncertainty] = {}
+        self._uncertain: dict[tuple[str, ...], Chances] = {}
         self.baseline_analysis = self.analysis_for(())
 
     # -- analyses ----------------------------------------------------------
@@ -64,15 +64,16 @@ class Exploration:
         shape = (len(self.baseline.parties), len(self.baseline.issues))
         return standard_normals(DASHBOARD_DRAWS, shape, SEED)
 
-    def uncertainty_for(self, active: Iterable[str]) -> Uncertainty:
-        """Monte Carlo over the coding uncertainty of the scenario with ``active`` on (cached)."""
+    def uncertainty_for(self, active: Iterable[str]) -> Chances:
+        """The chances (of a zone per issue, of no deadlock, of a deal) over the coding uncertainty
+        of the scenario with ``active`` on; cached, without the per-draw arrays."""
         key = self._key(active)
         if key not in self._uncertain:
             if len(self._uncertain) >= UNCERTAINTY_CACHE_SIZE:
                 self._uncertain.pop(next(iter(self._uncertain)))
             scenario = self.analysis_for(key).scenario
             self._uncertain[key] = uncertainty_from_normals(
-                scenario, ScenarioArrays.from_scenario(scenario), self._normals, SEED)
+                scenario, ScenarioArrays.from_scenario(scenario), self._normals, SEED, distances=False).chances()
         return self._uncertain[key]
 
     @cached_property

@@ -72,6 +72,23 @@ def _probability(hits: np.ndarray) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, eq=False)
+class Chances:
+    """The chances of an :class:`Uncertainty` without its per-draw arrays (a few hundred bytes:
+    what a dashboard keeps per set of concessions)."""
+
+    scenario: Scenario
+    draws: int
+    seed: int
+    p_zone: np.ndarray  # (I,)
+    p_no_deadlock: float
+    p_package_zopa: float
+
+    @property
+    def se_package_zopa(self) -> float:
+        return float(standard_error(self.p_package_zopa, self.draws))
+
+
+@dataclass(frozen=True, eq=False)
 class Uncertainty:
     """Figures of ``scenario`` on each of ``draws`` draws (arrays with a leading draw axis)."""
 
@@ -80,9 +97,12 @@ class Uncertainty:
     seed: int
     arrays: ScenarioArrays
     figures: StackFigures
-    distances: np.ndarray  # (draws, P, P)
+    distances: np.ndarray | None  # (draws, P, P); None when not asked for
     kalai_smorodinsky: np.ndarray | None = None  # (draws, I) with packages=True; NaN rows: no ZOPA
     nash: np.ndarray | None = None  # (draws, I), likewise
+
+    def chances(self) -> Chances:
+        return Chances(self.scenario, self.draws, self.seed, self.p_zone, self.p_no_deadlock, self.p_package_zopa)
 
     # -- overall -----------------------------------------------------------
     @property
@@ -167,6 +187,8 @@ class Uncertainty:
         """Mean over draws of the salience-weighted distance between every pair of parties."""
         import pandas as pd
 
+        if self.distances is None:
+            raise ValueError("the pairwise distances were not drawn (distances=False)")
         ids = pd.Index(self.arrays.party_ids, name="party")
         with np.errstate(invalid="ignore"):
             mean = np.nanmean(self.distances, axis=0) if self.draws else np.nan
@@ -221,8 +243,9 @@ def uncertainty(scenario: Scenario, draws: int = 10_000, seed: int = 0, packages
 
 
 def uncertainty_from_normals(scenario: Scenario, arrays: ScenarioArrays, z: np.ndarray,
-                             seed: int, packages: bool = False) -> Uncertainty:
-    """As :func:`uncertainty`, with the standard normals given (to share them between calls)."""
+                             seed: int, packages: bool = False, distances: bool = True) -> Uncertainty:
+    """As :func:`uncertainty`, with the standard normals given (to share them between calls);
+    ``distances=False`` skips the pairwise distances of every draw."""
     drawn = perturb(arrays.position, arrays.lo, arrays.hi, arrays.uncertainty, z)
     figures = stack_figures(drawn.position, drawn.lo, drawn.hi, arrays.share, arrays.weight,
                             arrays.reservation, arrays.veto)
@@ -231,5 +254,5 @@ def uncertainty_from_normals(scenario: Scenario, arrays: ScenarioArrays, z: np.n
         from explorer.montecarlo.packages import drawn_packages
 
         ks, nash = drawn_packages(arrays.share, arrays.reservation, arrays.veto, drawn.position, figures)
-    return Uncertainty(scenario, len(z), seed, arrays, figures, pairwise_distances(drawn.position, arrays.share),
-                       ks, nash)
+    drawn_distances = pairwise_distances(drawn.position, arrays.share) if distances else None
+    return Uncertainty(scenario, len(z), seed, arrays, figures, drawn_distances, ks, nash)

@@ -229,17 +229,17 @@ def search(scenario: Scenario, draws: int = 0, seed: int = 0, alternatives: int 
 
 
 def _chances(scenario, codes, base, costs, veto, reservation, draws, seed) -> np.ndarray:
-    """P(package ZOPA) of each set over the same draws (common random numbers)."""
+    """P(package ZOPA) of each set over the same draws (common random numbers): one stacked
+    computation of all draws per set (memory: draws × parties × issues, whatever the sets)."""
     if not len(codes):
         return np.zeros(0)
     stack = _Stack(scenario, codes, base, costs)
     st = stack.stances
     z = standard_normals(draws, st.position.shape[1:], seed)  # (D, P, I), shared by every set
-    drawn = perturb(st.position[:, None], st.lo[:, None], st.hi[:, None], st.uncertainty[:, None], z[None])
-    count = len(codes) * draws
-    shape = (count, *st.position.shape[1:])
-    share = np.repeat(stack.share, draws, axis=0)
-    weight = np.repeat(st.capability * st.salience, draws, axis=0)
-    figures = stack_figures(drawn.position.reshape(shape), drawn.lo.reshape(shape), drawn.hi.reshape(shape),
-                            share, weight, reservation, veto)
-    return figures.package_zopa.reshape(len(codes), draws).mean(axis=1)
+    chances = np.empty(len(codes))
+    for k in range(len(codes)):
+        drawn = perturb(st.position[k], st.lo[k], st.hi[k], st.uncertainty[k], z)
+        figures = stack_figures(drawn.position, drawn.lo, drawn.hi, stack.share[k],
+                                st.capability[k] * st.salience[k], reservation, veto)
+        chances[k] = figures.package_zopa.mean()
+    return chances

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_DRAWS = 1_000_000
+MAX_DRAWS = 200_000  # memory: a few arrays of draws × parties × issues floats (45 MB each on the seed)
 
 
 def standard_normals(draws: int, shape: tuple[int, int], seed: int) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 from explorer.analysis.analysis import Analysis
@@ -110,16 +111,19 @@ def markdown_document(headline: list[str], tables: list[Table]) -> str:
     return "\n".join(out) + "\n"
 
 
-def as_text(result: Analysis) -> str:
-    return text_document(_headline(result), _tables(result))
-
-
-def as_markdown(result: Analysis) -> str:
-    return markdown_document(_headline(result), _tables(result))
-
-
-def as_json(result: Analysis) -> str:
+def json_document(result: Any) -> str:
+    """A results object's ``to_dict()`` as indented JSON."""
     return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-FORMATS = {"text": as_text, "markdown": as_markdown, "json": as_json}
+def formats(headline: Callable[[Any], list[str]], tables: Callable[[Any], list[Table]],
+            markdown_only: Callable[[Any], list[Table]] = lambda result: []) -> dict[str, Callable[[Any], str]]:
+    """The ``--format`` choices of a results object, from its headline and tables."""
+    return {
+        "text": lambda result: text_document(headline(result), tables(result)),
+        "markdown": lambda result: markdown_document(headline(result), tables(result) + markdown_only(result)),
+        "json": json_document,
+    }
+
+
+FORMATS = formats(_headline, _tables)

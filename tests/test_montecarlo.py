@@ -16,7 +16,7 @@ from explorer.errors import ScenarioError
 from explorer.model.scenario import Scenario
 from explorer.montecarlo import results as results_module
 from explorer.montecarlo.draws import perturb, standard_normals
-from explorer.montecarlo.report import as_json, as_markdown, as_text
+from explorer.montecarlo.report import FORMATS
 from explorer.montecarlo.results import spread, standard_error, wilson_interval
 from tests.conftest import SEED, TEXTBOOK
 from tests.strategies import scenarios, scenarios_with_concessions
@@ -288,7 +288,7 @@ def test_probabilities_are_chances(scenario, seed, draws):
 
 def test_json_keys_and_values():
     result = uncertainty(load(SEED).with_concessions(README_DEAL), 400, 9)
-    data = json.loads(as_json(result))
+    data = json.loads(FORMATS["json"](result))
     assert data["draws"] == 400 and data["seed"] == 9
     assert data["scenario"]["active_concessions"] == list(result.scenario.active)  # file order
     assert set(data["scenario"]["active_concessions"]) == set(README_DEAL)
@@ -330,11 +330,11 @@ def test_textbook_without_uncertainty_is_certain():
 
 def test_text_and_markdown_reports():
     result = uncertainty(load(SEED).with_concessions(README_DEAL), 200, 1)
-    text = as_text(result)
+    text = FORMATS["text"](result)
     assert "200 draws" in text and "seed 1" in text and "Chance of a package ZOPA" in text
     p = result.p_package_zopa
     assert f"{100 * p:.1f} %" in text
-    markdown = as_markdown(result)
+    markdown = FORMATS["markdown"](result)
     assert markdown.startswith("# ") and "| issue | chance of a zone |" in markdown
 
 

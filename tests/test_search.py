@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import explorer
 from explorer import analyze, load, search, uncertainty
 from explorer.deals import search as search_module
-from explorer.deals.report import as_json, as_markdown, as_text
+from explorer.deals.report import FORMATS
 from explorer.errors import ScenarioError
 from explorer.model.scenario import Scenario
 from explorer.model.schema import ScenarioData
@@ -330,10 +330,10 @@ def test_batches_do_not_change_the_answer(monkeypatch):
 
 def test_reports():
     result = search(hand_scenario(), draws=20, alternatives=2)
-    text = as_text(result)
+    text = FORMATS["text"](result)
     assert "Deals" in text and "a1" in text and "100.0 %" in text
-    assert as_markdown(result).startswith("# ")
-    data = json.loads(as_json(result))
+    assert FORMATS["markdown"](result).startswith("# ")
+    data = json.loads(FORMATS["json"](result))
     assert {"feasible_sets", "draws", "seed", "deals", "alternatives", "progress"} <= set(data)
     assert data["deals"][0]["concessions"] == ["a1"] and data["deals"][0]["p_package_zopa"] == 1.0
     assert explorer.search is search

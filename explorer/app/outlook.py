@@ -59,7 +59,7 @@ def chance(now: Chances | Uncertainty, baseline: Chances | Uncertainty) -> dict[
     layout = _base_layout(
         70 + 50 * len(labels), barmode="group", bargap=0.25, showlegend=True,
         legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": {"size": 11}},
-        xaxis=_axis(title={"text": "chance, % of draws of the coding uncertainty"}, range=[0, 118],
+        xaxis=_axis(title={"text": "chance, % of the draws"}, range=[0, 118],
                     tickvals=[0, 25, 50, 75, 100]),
         yaxis=_axis(autorange="reversed", type="category"),
         shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": len(labels) - 2.5,
@@ -87,6 +87,17 @@ def numbered_deals(search: DealSearch) -> list[Deal]:
     return list(search.deals) + list(search.alternatives)
 
 
+def listed(numbered: list[Deal]) -> list[int]:
+    """Which deals the list names (and the chart labels): the ``LIST_LENGTH`` cheapest, and the
+    surest when it is dearer — the cheapest deal is not always the surest."""
+    chosen = list(range(min(LIST_LENGTH, len(numbered))))
+    if numbered and all(d.p_package_zopa is not None for d in numbered):
+        surest = max(range(len(numbered)), key=lambda k: (numbered[k].p_package_zopa, -k))
+        if surest not in chosen:
+            chosen.append(surest)
+    return chosen
+
+
 DEALS_LEGEND = [
     {"label": "Cheapest deals: no other is cheaper both in total and for the party giving most",
      "mark": {"kind": "marker", "symbol": "circle", "color": "#3b528b"}},
@@ -112,7 +123,7 @@ def deals(search: DealSearch | None, active_costs: tuple[float, float], party_na
     ``search`` None: still searching, or (``searching`` False) too many concessions to search."""
     layout = _base_layout(
         360,
-        xaxis=_axis(title={"text": "total cost of the concessions, % of stakes summed over the parties"}),
+        xaxis=_axis(title={"text": "total cost of the concessions,<br>% of stakes summed over the parties"}),
         yaxis=_axis(title={"text": "cost to the party giving most,<br>% of its stakes"}),
     )
     if search is None:
@@ -136,6 +147,7 @@ def deals(search: DealSearch | None, active_costs: tuple[float, float], party_na
     chances = [d.p_package_zopa for d in numbered]
     has_chance = all(c is not None for c in chances)
     front = len(search.deals)
+    labelled = set(listed(numbered))  # the others are told apart by hovering
     if has_chance:  # colours span the chances found (at least 10 points), so differences show
         low = 10 * int(100 * min(chances) // 10)
         high = max(low + 10, 10 * -int(-100 * max(chances) // 10))
@@ -154,7 +166,7 @@ def deals(search: DealSearch | None, active_costs: tuple[float, float], party_na
         return {"type": "scatter", "mode": "markers+text", "name": name,
                 "x": [100 * numbered[k].total_cost for k in items],
                 "y": [100 * numbered[k].max_party_cost for k in items],
-                "text": [str(k + 1) for k in items], "textposition": "top center",
+                "text": [str(k + 1) if k in labelled else "" for k in items], "textposition": "top center",
                 "customdata": [[k] for k in items],
                 "hovertext": [_deal_hover(k + 1, numbered[k], search.titles, party_names) for k in items],
                 "hoverinfo": "text", "marker": marker}
@@ -214,12 +226,8 @@ def deals_list_html(search: DealSearch | None, party_names: dict[str, str], sear
                 "or some veto party stays below its no-deal utility, whatever is switched on.</div>")
     items = []
     first = set(numbered[0].concessions)
-    listed = list(range(min(LIST_LENGTH, len(numbered))))
-    if all(d.p_package_zopa is not None for d in numbered):
-        surest = max(range(len(numbered)), key=lambda k: (numbered[k].p_package_zopa, -k))
-        if surest not in listed:
-            listed.append(surest)  # the cheapest deal is not always the surest
-    for k in listed:
+    names = listed(numbered)
+    for k in names:
         deal = numbered[k]
         party, cost = max(deal.costs.items(), key=lambda item: item[1])
         chance_text = "" if deal.p_package_zopa is None else f" · chance of a deal {_pct(deal.p_package_zopa)}"
@@ -229,7 +237,7 @@ def deals_list_html(search: DealSearch | None, party_names: dict[str, str], sear
             f'<li data-deal="{k}" value="{k + 1}"><b>Deal {k + 1}</b>{surest_text}: total cost {100 * deal.total_cost:.1f} % of stakes, at most '
             f"{100 * cost:.1f} % of {html.escape(party_names.get(party, party))}'s{chance_text}"
             f"<ul>{titles}</ul></li>")
-    more = len(numbered) - len(listed)
+    more = len(numbered) - len(names)
     tail = f"<p>…and {more} more deal{'s' if more > 1 else ''} on the chart (hover a point).</p>" if more > 0 else ""
     return (f'<div class="deals-list"><b>The cheapest deals</b> (click a point on the chart to switch exactly its '
             f"concessions on)<ol>{''.join(items)}</ol>{tail}</div>")

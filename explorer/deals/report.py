@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from explorer.deals.search import Deal, DealSearch
 from explorer.montecarlo.report import percent
-from explorer.report import Table, fmt, markdown_document, text_document
+from explorer.report import Table, fmt, formats
 
 
 def _headline(result: DealSearch) -> list[str]:
@@ -46,18 +44,8 @@ def _tables(result: DealSearch) -> list[Table]:
     ]
 
 
-def as_text(result: DealSearch) -> str:
-    return text_document(_headline(result), _tables(result))
+def _concession_titles(result: DealSearch) -> list[Table]:
+    return [("Concessions", ["id", "party", "title"], [[c.id, c.party, c.title] for c in result.scenario.concessions])]
 
 
-def as_markdown(result: DealSearch) -> str:
-    titles = [("Concessions", ["id", "party", "title"],
-               [[c.id, c.party, c.title] for c in result.scenario.concessions])]
-    return markdown_document(_headline(result), _tables(result) + titles)
-
-
-def as_json(result: DealSearch) -> str:
-    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
-
-
-FORMATS = {"text": as_text, "markdown": as_markdown, "json": as_json}
+FORMATS = formats(_headline, _tables, _concession_titles)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from explorer.montecarlo.results import Uncertainty
-from explorer.report import Table, fmt, markdown_document, text_document
+from explorer.report import Table, fmt, formats
 
 
 def percent(p: float | None, digits: int = 1) -> str:
@@ -50,16 +48,4 @@ def _tables(result: Uncertainty) -> list[Table]:
     return [(title + ")", header, rows)]
 
 
-def as_text(result: Uncertainty) -> str:
-    return text_document(_headline(result), _tables(result))
-
-
-def as_markdown(result: Uncertainty) -> str:
-    return markdown_document(_headline(result), _tables(result))
-
-
-def as_json(result: Uncertainty) -> str:
-    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
-
-
-FORMATS = {"text": as_text, "markdown": as_markdown, "json": as_json}
+FORMATS = formats(_headline, _tables)

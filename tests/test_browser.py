@@ -181,7 +181,7 @@ def test_readable_without_a_guide(servers, page_at, size):
     show_outlook(page)
     assert page.evaluate(JS_TRUNCATED) == [] and page.evaluate(JS_CLIPPED) == []
     assert page.evaluate(JS_OVERLAPPING_TICKS) == []
-    assert "% of draws" in " ".join(panel_texts(page, "chance", ".xtitle"))
+    assert "% of the draws" in " ".join(panel_texts(page, "chance", ".xtitle"))
     assert "% of stakes" in " ".join(panel_texts(page, "deals", ".xtitle"))
     assert page.locator('.kf[data-key="chance"] .info').get_attribute("title").startswith("The share of random")
     page.screenshot(path=str(SCREENSHOTS / f"dashboard-{size}.png"), full_page=True)

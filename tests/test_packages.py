@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 from explorer import analyze
 from explorer.analysis.packages import Bargaining, kalai_smorodinsky, nash, package_surplus
 from explorer.analysis.utility import best_utilities
+from explorer.model.scenario import Scenario
+from explorer.model.schema import ScenarioData
 from tests.strategies import scenarios
 
 
@@ -237,3 +239,28 @@ def test_other_highs_users_in_the_process_do_not_break_our_programmes():
                           cwd=str(__import__("tests.conftest", fromlist=["ROOT"]).ROOT))
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-2:] == ["0.2", "0.2"]
+
+
+def test_a_zone_a_hair_wide_at_one_partys_ideal_still_gives_packages():
+    """Found by hypothesis: a zone 0.05 wide whose lower end is one veto party's ideal. The Nash
+    polish overshot the zone end by rounding, and its target gain was then a hair above what any
+    package attains, so the tie-break programme was infeasible. Both parties want the zone's
+    lower end on i1 and p0 wants 1 on i0: that is the package."""
+    stance = {"salience": 1.0, "source": "assumption", "note": "n"}
+    raw = {
+        "id": "hair", "title": "Hair", "as_of": "2025-01-01",
+        "parties": [{"id": "p0", "name": "P0", "capability": 1.0, "veto": True},
+                    {"id": "p1", "name": "P1", "capability": 1.0, "veto": True},
+                    {"id": "p2", "name": "P2", "capability": 1.0}],
+        "issues": [{"id": f"i{k}", "name": f"I{k}", "low": "l", "high": "h"} for k in range(3)],
+        "stances": [{**stance, "party": "p0", "issue": "i0", "position": 1.0, "acceptable": [0.0, 1.0]},
+                    {**stance, "party": "p0", "issue": "i1", "position": 0.0, "acceptable": [0.0, 2.0]},
+                    {**stance, "party": "p1", "issue": "i1", "position": 1.948937228321153,
+                     "acceptable": [1.948937228321153, 13.0]},
+                    {**stance, "party": "p1", "issue": "i2", "position": 0.0, "acceptable": [0.0, 0.0]},
+                    {**stance, "party": "p2", "issue": "i0", "position": 0.0, "acceptable": [0.0, 0.0]}],
+    }
+    result = analyze(Scenario.from_data(ScenarioData.model_validate(raw)))
+    expected = [1.0, 1.948937228321153, 0.0]
+    np.testing.assert_allclose(result.nash.package, expected, atol=1e-9)
+    np.testing.assert_allclose(result.kalai_smorodinsky.package, expected, atol=1e-9)

@@ -32,7 +32,7 @@ from functools import cached_property
 
 import numpy as np
 
-from explorer.analysis.lp import INF, PackageLP, Segments
+from explorer.analysis.lp import INF, LPError, PackageLP, Segments
 from explorer.analysis.outcomes import weighted_median
 from explorer.analysis.utility import utilities
 
@@ -44,6 +44,7 @@ SNAPS = (1e-3, 0.1, 1.0)  # scale points: outcomes this close to a breakpoint ar
 NASH_MAX_ROUNDS = 200
 DUAL_TOLERANCE = 1e-9
 TARGET_SLACK = 1e-12
+RETRY_SLACKS = (1e-10, 1e-8)  # gains; far below any difference a report shows (0.1 % of stakes)
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ def nash(problem: Bargaining, surplus: float, ideal_gain: np.ndarray,
             if gap <= NASH_TOLERANCE:
                 break
         rounds = outer.rounds
+    best = np.clip(best, problem.zone_lo, problem.zone_hi)  # a polish may overshoot a zone end by rounding
     final = closest_package(problem, problem.gains(best[None])[0])  # the optimal gains are unique
     return PackageResult(final, problem.gains(final[None])[0], rounds + 1, max(gap, 0.0))
 
@@ -291,13 +293,22 @@ def closest_package(problem: Bargaining, target_gain: np.ndarray) -> np.ndarray:
 
     The anchor is a breakpoint of every issue, so |o_i − anchor_i| is linear on each
     segment: cost +1 per unit on segments above the anchor, −1 below (plus a constant).
+    The targets are met up to ``TARGET_SLACK``; a target that rounding put a hair above what
+    is attainable (HiGHS judges feasibility on scaled rows) is retried with a looser slack.
     """
-    lp = problem.lp()
-    indices, values = _gain_rows(lp, np.ones(lp.k))
-    lp.add_rows(indices, values, np.full(lp.k, -INF), lp.segments.base_gain - target_gain + TARGET_SLACK)
-    segments = lp.segments
-    middle = segments.start + segments.length / 2
-    direction = np.sign(middle - problem.anchor[segments.issue])
-    lp.set_objective(np.arange(lp.count), direction, maximize=False)
-    values, _ = lp.solve()
-    return _clean(lp.package(values))
+    for slack in (TARGET_SLACK, *RETRY_SLACKS):
+        lp = problem.lp()
+        indices, values = _gain_rows(lp, np.ones(lp.k))
+        lp.add_rows(indices, values, np.full(lp.k, -INF), lp.segments.base_gain - target_gain + slack)
+        segments = lp.segments
+        middle = segments.start + segments.length / 2
+        direction = np.sign(middle - problem.anchor[segments.issue])
+        lp.set_objective(np.arange(lp.count), direction, maximize=False)
+        try:
+            values, _ = lp.solve()
+        except LPError:
+            if slack == RETRY_SLACKS[-1]:
+                raise
+            continue
+        return _clean(lp.package(values))
+    raise AssertionError("unreachable")

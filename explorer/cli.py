@@ -98,8 +98,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_any(path: str, kind: str = "auto", **options) -> ScenarioData:
-    """Read our YAML/JSON, a DECIDE file or a BDM CSV, validated, as ScenarioData."""
+def read_any(path: str, kind: str = "auto", warnings: list[Problem] | None = None, **options) -> ScenarioData:
+    """Read our YAML/JSON, a DECIDE file or a BDM CSV, validated, as ScenarioData.
+
+    An import's warnings (ignored columns, zero weights, …) are appended to ``warnings``.
+    """
     text = read_text(path)
     suffix = Path(path).suffix.lower()
     if kind == "auto":
@@ -110,10 +113,10 @@ def read_any(path: str, kind: str = "auto", **options) -> ScenarioData:
         raw, lines, duplicates = parse_text(text, path, suffix if suffix == ".json" else ".yaml")
         return scenario_from_mapping(raw, path, lines, duplicates).data
     if kind == "decide":
-        raw = read_decide(text, path, veto=options.get("veto"), as_of=options.get("as_of"))
+        raw = read_decide(text, path, veto=options.get("veto"), as_of=options.get("as_of"), warnings=warnings)
     elif kind == "bdm":
         raw = read_bdm(text, path, veto=options.get("veto"), scale=options.get("scale"),
-                       issue=options.get("issue") or "issue", as_of=options.get("as_of"))
+                       issue=options.get("issue") or "issue", as_of=options.get("as_of"), warnings=warnings)
     else:
         raise ScenarioError.single(
             "cannot tell the format: expected a scenario (.yaml/.json), a DECIDE file ('#A' rows)"
@@ -124,14 +127,39 @@ def read_any(path: str, kind: str = "auto", **options) -> ScenarioData:
         raise ScenarioError(Problem(p.path, p.message + " (after import)", None, path) for p in error.problems)
 
 
-def cmd_convert(args: argparse.Namespace) -> int:
+def _target_format(args: argparse.Namespace) -> str | Problem:
+    """``--to``, or the format OUT's suffix implies ('yaml'/'json' for our format)."""
     out_suffix = Path(args.output).suffix.lower()
-    if args.output != "-" and out_suffix not in SCENARIO_SUFFIXES:
-        return _fail([Problem(("OUT",), f"write .yaml, .yml or .json, not '{out_suffix or args.output}'",
-                              file=args.output)])
-    data = read_any(args.input, args.source_format, veto=args.veto, scale=args.scale,
+    if args.target_format != "auto":
+        return args.target_format
+    if args.output == "-":
+        return "yaml"
+    if out_suffix not in SCENARIO_SUFFIXES:
+        return Problem(("OUT",), f"write .yaml, .yml or .json, not '{out_suffix or args.output}' "
+                       "(or give --to decide or --to bdm)", file=args.output)
+    return "json" if out_suffix == ".json" else "yaml"
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from explorer.io.exporters import left_out, write_bdm, write_decide
+
+    target = _target_format(args)
+    if isinstance(target, Problem):
+        return _fail([target])
+    warnings: list[Problem] = []
+    # --issue names a BDM input's issue, and picks the issue of a BDM output
+    data = read_any(args.input, args.source_format, warnings, veto=args.veto, scale=args.scale,
                     issue=args.issue, as_of=args.as_of)
-    text = dumps(data, "json" if out_suffix == ".json" else "yaml")
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    if target == "decide":
+        text = write_decide(data)
+    elif target == "bdm":
+        text = write_bdm(data, args.issue, file=args.input)
+    else:
+        text = dumps(data, target)
+    if target in ("decide", "bdm") and (lost := left_out(data, target)):
+        print(f"{args.input}: note: {target.upper()} cannot hold {', '.join(lost)}: left out", file=sys.stderr)
     if args.output == "-":
         sys.stdout.write(text)
     else:
@@ -139,8 +167,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
             write_atomic(args.output, text)
         except OSError as error:
             return _fail([Problem(("OUT",), f"cannot write: {error.strerror}", file=args.output)])
-        print(f"wrote {args.output} ({len(data.parties)} parties, {len(data.issues)} issues, "
-              f"{len(data.stances)} stances)", file=sys.stderr)
+        if target == "bdm":
+            print(f"wrote {args.output} ({len(text.splitlines()) - 1} actors on one issue)", file=sys.stderr)
+        else:
+            print(f"wrote {args.output} ({len(data.parties)} parties, {len(data.issues)} issues, "
+                  f"{len(data.stances)} stances)", file=sys.stderr)
     return 0
 
 
@@ -220,13 +251,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("convert", help="convert between our YAML/JSON, DECIDE and BDM files")
     p.add_argument("input", metavar="IN")
-    p.add_argument("output", metavar="OUT", help=".yaml/.yml/.json, or - for YAML on stdout")
+    p.add_argument("output", metavar="OUT", help=".yaml/.yml/.json (or any name with --to), or - for stdout")
     p.add_argument("--from", dest="source_format", choices=["auto", "scenario", "decide", "bdm"], default="auto")
+    p.add_argument("--to", dest="target_format", choices=["auto", "yaml", "json", "decide", "bdm"], default="auto",
+                   help="write a DECIDE input file or a BDM CSV (default: our format, YAML or JSON by OUT's suffix)")
     p.add_argument("--veto", type=lambda s: [v for v in s.split(",") if v], default=None, metavar="A,B",
                    help="the veto parties (default: every imported party)")
     p.add_argument("--scale", type=float, nargs=2, default=None, metavar=("LOW", "HIGH"),
                    help="BDM: the issue's scale ends (default: smallest and largest position)")
-    p.add_argument("--issue", default=None, help="BDM: the issue's name")
+    p.add_argument("--issue", default=None, metavar="ID",
+                   help="BDM input: the issue's name; --to bdm: the issue to write (id or name), "
+                        "needed when the scenario has several")
     p.add_argument("--as-of", type=datetime.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                    help="date the coding reflects (default: today)")
     p.set_defaults(func=cmd_convert)

@@ -332,3 +332,90 @@ def test_a_scenario_saved_while_the_server_runs_is_in_the_picker_at_the_next_pag
                                ".some((o) => o.text.includes('zz_saved_later.yaml'))", timeout=10_000)
     finally:
         late.unlink()
+
+
+UPLOAD_SHOTS = ROOT.parent / "shared" / "reference-data"
+
+
+def upload(page, name: str, content: bytes) -> None:
+    """Pick a file in the "Open a file…" dialog, as a viewer does (the bytes come from memory).
+
+    The widget's <input type=file> is created hidden and may sit outside the button, so the
+    dialog it opens is answered (Playwright's file chooser calls set_input_files on that input).
+    """
+    with page.expect_file_chooser(timeout=10_000) as chooser:
+        page.locator(".scenario-upload").click()
+    chooser.value.set_files({"name": name, "mimeType": "text/plain", "buffer": content})
+
+
+def test_a_viewers_own_file_opens_with_its_issues_on_the_map(servers, page_at):
+    from explorer.app.upload import read_upload
+
+    decide = UPLOAD_SHOTS / "cop21_decide.csv"
+    expected = read_upload(decide.name, decide.read_bytes()).scenario
+    watched = page_at(SIZES["1024"])
+    page = watched.page
+    open_dashboard(page, servers["other"])
+    before = panels(page)
+    button = page.locator(".scenario-upload")
+    assert button.is_visible() and "Open a file" in button.inner_text()
+    upload(page, decide.name, decide.read_bytes())
+    page.wait_for_function("(n) => +document.querySelector('section[data-panel=\"issue_map\"]').dataset.draws > n",
+                           arg=before["issue_map"]["draws"], timeout=30_000)
+    page.wait_for_timeout(500)
+    assert sorted(panel_texts(page, "issue_map", ".ytick text")) == sorted(i.name for i in expected.issues)
+    picked = scenario_select(page).evaluate("(s) => s.options[s.selectedIndex].text.replace(/\\u00a0/g, ' ')")
+    assert picked == f"Your file: {expected.title} ({decide.name})"
+    assert "open in this page only" in page.inner_text(".upload-note")
+    assert page.evaluate(JS_TRUNCATED) == [] and page.evaluate(JS_CLIPPED) == []
+    page.screenshot(path="/tmp/upload-opened-1024.png")
+    assert watched.errors == []
+    # another viewer's page does not list it
+    other = page_at(SIZES["1280"])
+    open_dashboard(other.page, servers["other"])
+    assert not any("Your file" in o for o in scenario_select(other.page).locator("option").all_inner_texts())
+
+
+def test_a_malformed_upload_says_why_and_the_rest_keeps_working(servers, page_at):
+    watched = page_at(SIZES["1024"])
+    page = watched.page
+    open_dashboard(page, servers["other"])
+    options = scenario_select(page).locator("option").all_inner_texts()
+    scenario_select(page).select_option(label=next(o for o in options if TEXTBOOK.name in o))
+    page.wait_for_function("() => document.querySelector('.explorer-header h2')?.innerText.includes('Logrolling')",
+                           timeout=20_000)
+    page.wait_for_timeout(500)
+    box = ".concession-union-moderates-wages input[type=checkbox]"
+    click_and_wait(page, box, "issue_map")
+    upload(page, "broken.yaml", BROKEN_YAML.encode())
+    error = page.locator(".scenario-error")
+    error.wait_for(state="visible", timeout=20_000)
+    text = error.inner_text()
+    assert "Your file broken.yaml cannot be shown" in text and "invalid YAML" in text
+    assert "The scenario on screen is unchanged" in text and len(text) < 4_500
+    assert page.locator(".explorer-main").is_visible() and page.locator(box).is_checked()
+    assert "Logrolling" in page.inner_text(".explorer-header h2")
+    assert not any("Your file" in o for o in scenario_select(page).locator("option").all_inner_texts())
+    page.screenshot(path="/tmp/upload-error-1024.png")
+    click_and_wait(page, box, "issue_map")  # the rest keeps working
+    assert not page.locator(box).is_checked()
+    assert watched.errors == []
+
+
+def test_a_file_over_the_websocket_limit_leaves_the_page_working(servers, page_at):
+    """Over tornado's 10 MiB websocket message limit the upload never reaches the kernel: the connection
+    drops and comes back, nothing is said (the kernel never knew), and nothing on screen is lost."""
+    watched = page_at(SIZES["1024"])
+    page = watched.page
+    open_dashboard(page, servers["main"])
+    first = ".concession-ukraine-line-freeze input[type=checkbox]"
+    click_and_wait(page, first, "issue_map")
+    upload(page, "enormous.yaml", b"id: x\n" + b"#" * 11_000_000)
+    page.wait_for_timeout(3_000)
+    gap = page.inner_text(GAP_VALUE)
+    page.locator(".concession-russia-line-freeze input[type=checkbox]").click()
+    page.wait_for_function("([sel, text]) => document.querySelector(sel).textContent !== text",
+                           arg=[GAP_VALUE, gap], timeout=30_000)
+    assert page.locator(first).is_checked() and page.locator(".explorer-main").is_visible()
+    assert not any("Your file" in o for o in scenario_select(page).locator("option").all_inner_texts())
+    assert watched.errors == []

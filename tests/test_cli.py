@@ -246,7 +246,8 @@ def test_convert_to_txt_is_refused(tmp_path, capsys):
     code, out, err = run(capsys, "convert", LOGROLL, output)
     assert code == 2
     assert out == ""
-    assert err.splitlines() == [f"{output}: OUT: write .yaml, .yml or .json, not '.txt'"]
+    assert err.splitlines() == [
+        f"{output}: OUT: write .yaml, .yml or .json, not '.txt' (or give --to decide or --to bdm)"]
     assert not output.exists()
 
 
@@ -453,3 +454,67 @@ def test_search_refuses_too_many_concessions(tmp_path, capsys):
     assert code == 2 and out == ""
     assert err.splitlines() == [
         f"{path}: concessions: 25 concessions: the search enumerates every set and takes at most 24"]
+
+
+# -- convert --to decide|bdm -------------------------------------------------------------------
+
+PEER = Path(__file__).parent / "peer_files"
+
+
+def test_convert_to_decide_and_back_gives_the_same_report(tmp_path, capsys):
+    decide = tmp_path / "logroll.txt"
+    code, out, err = run(capsys, "convert", LOGROLL, decide, "--to", "decide")
+    assert code == 0, err
+    assert err.splitlines() == [
+        f"{LOGROLL}: note: DECIDE cannot hold reservations, concessions: left out",
+        f"wrote {decide} (2 parties, 3 issues, 6 stances)"]
+    assert decide.read_text(encoding="utf-8").startswith("#O\t'Logrolling: union and management")
+    back = tmp_path / "back.yaml"
+    code, _, err = run(capsys, "convert", decide, back)
+    assert code == 0, err
+    def compromise(path):
+        return [(i["id"], round(i["outcomes"]["compromise"], 9)) for i in report_json(capsys, path)["issues"]]
+
+    assert compromise(back) == compromise(LOGROLL)
+
+
+def test_convert_to_bdm_of_a_multi_issue_scenario_names_the_issue_option(tmp_path, capsys):
+    output = tmp_path / "out.csv"
+    code, out, err = run(capsys, "convert", LOGROLL, output, "--to", "bdm")
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1] == (f"{LOGROLL}: issues: a BDM file holds one issue and this scenario has 3: "
+                                    "pick one with --issue ID (wages, job-security, hours)")
+    assert not output.exists()
+    code, out, err = run(capsys, "convert", LOGROLL, output, "--to", "bdm", "--issue", "nope")
+    assert code == 2 and "--issue: no issue 'nope'" in err
+    code, out, err = run(capsys, "convert", LOGROLL, output, "--to", "bdm", "--issue", "hours")
+    assert code == 0, err
+    assert err.splitlines()[-1] == f"wrote {output} (2 actors on one issue)"
+    assert output.read_text(encoding="utf-8") == (
+        "Actor,Capability,Position,Salience\nUnion,0.5,100,0.2\nManagement,0.5,0,0.2\n")
+
+
+def test_convert_bdm_to_bdm_keeps_the_original_numbers(tmp_path, capsys):
+    source = tmp_path / "emu.csv"
+    source.write_text("Actor,Capability,Position,Salience,Notes\nLabour,1.0,8,0.4,x\nBank,0.1,5,0.6,\n"
+                      "Tories,0.3,1,0.95,\n", encoding="utf-8")
+    code, out, err = run(capsys, "convert", source, "-", "--to", "bdm", "--scale", "0", "10")
+    assert code == 0, err
+    assert err.splitlines() == [f"{source}:1: header: warning: column 'Notes' ignored",
+                                f"{source}: note: BDM cannot hold vetoes: left out"]
+    assert out == "Actor,Capability,Position,Salience\nLabour,1,8,0.4\nBank,0.1,5,0.6\nTories,0.3,1,0.95\n"
+
+
+def test_convert_decide_to_stdout(capsys):
+    code, out, err = run(capsys, "convert", PEER / "decide_sample_data.txt", "-", "--to", "decide")
+    assert code == 0, err
+    assert out.splitlines()[0] == "#O\t'Imported from decide_sample_data.txt'"
+    assert "#M\t'tol-hoogte'\t0.5\t'0.5 on the original scale'" in out.splitlines()
+
+
+def test_convert_peer_file_with_errors_exits_2_naming_line_and_field(tmp_path, capsys):
+    path = PEER / "decide_copenhagen_with_errors.csv"
+    code, out, err = run(capsys, "convert", path, tmp_path / "x.yaml")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [f"{path}:86: #D.position: 160 lies outside the scale [0, 100]",
+                                f"{path}:87: #D.power: -0.247 must lie in [0, 100]"]

@@ -63,6 +63,19 @@ class RawInput:
     ends: dict[str, tuple[Fraction, Fraction]] = field(default_factory=dict)  # issue name -> (low, high)
     marks: dict[str, list[Fraction]] = field(default_factory=dict)  # issue name -> its #M positions
     stances: list[RawStance] = field(default_factory=list)
+    kind: str = "decide"
+
+    def capability(self, s: RawStance) -> float:
+        """What the importer must make of a stance's power: DECIDE 100·p when every power is at
+        most 1 (else p, a 0–100 file); BDM 100·c / the largest capability."""
+        largest = max(r.power for r in self.stances)
+        if self.kind == "bdm":
+            return float(100 * s.power / largest)
+        return float(100 * s.power if largest <= 1 else s.power)
+
+    def salience(self, s: RawStance) -> float:
+        largest = max(r.salience for r in self.stances)
+        return float(100 * s.salience if largest <= 1 else s.salience)
 
 
 def parse_decide_raw(text: str) -> RawInput:
@@ -82,7 +95,7 @@ def parse_decide_raw(text: str) -> RawInput:
         elif kind == "#D":
             rows.append((fields, line))
         else:
-            assert kind in ("#0", "#/"), f"unexpected record {kind!r} in a reference file"
+            assert kind in ("#O", "#/"), f"unexpected record {kind!r} in a reference file"
     for key, name in raw.issues.items():
         points = marks.get(key) or [Fraction(0), Fraction(100)]
         raw.ends[name] = (min(points), max(points))
@@ -94,7 +107,7 @@ def parse_decide_raw(text: str) -> RawInput:
 
 
 def parse_bdm_raw(text: str, issue: str = "issue", scale=None) -> RawInput:
-    raw = RawInput()
+    raw = RawInput(kind="bdm")
     reader = csv.DictReader(io.StringIO(text))
     lines = [line for line in text.splitlines()[1:] if line.strip()]
     for row, line in zip(reader, lines, strict=True):
@@ -192,9 +205,9 @@ def test_cop21_stances_match_raw_rows(cop21):
     for s in raw.stances:
         stance = find.stance_of(s)
         assert stance.position == pytest.approx(expected_position(s, raw.ends[s.issue]), rel=1e-9, abs=1e-9)
-        assert stance.salience == pytest.approx(float(100 * s.salience), rel=1e-12)
-        assert find.capability_of(s) == pytest.approx(float(100 * s.power), rel=1e-12)
-        assert find.party[s.actor].capability == pytest.approx(float(100 * s.power), rel=1e-12)
+        assert stance.salience == pytest.approx(raw.salience(s), rel=1e-12)
+        assert find.capability_of(s) == pytest.approx(raw.capability(s), rel=1e-12)
+        assert find.party[s.actor].capability == pytest.approx(raw.capability(s), rel=1e-12)
         # The quote is the #D row itself (its tabs shown as spaces).
         assert stance.quote == " ".join(s.line.strip().split("\t"))
         assert stance.quote.split(" ") == s.line.strip().split("\t")
@@ -299,8 +312,8 @@ def test_emissions_stances_match_raw_rows():
     for s in raw.stances:
         stance = find.stance_of(s)
         assert stance.position == pytest.approx(expected_position(s, raw.ends["issue"]), rel=1e-9, abs=1e-9)
-        assert stance.salience == pytest.approx(float(100 * s.salience), rel=1e-12)
-        assert find.capability_of(s) == pytest.approx(float(100 * s.power), rel=1e-12)
+        assert stance.salience == pytest.approx(raw.salience(s), rel=1e-12)
+        assert find.capability_of(s) == pytest.approx(raw.capability(s), rel=1e-12)
         assert stance.quote == s.line.strip()
     assert all(p.veto for p in data.parties)
 
@@ -337,7 +350,7 @@ def test_bdm_position_outside_given_scale_is_refused():
 # -- DECIDE: per-stance power, missing scales ----------------------------------------------------
 
 SMALL_DECIDE = "\n".join([
-    "'#0'\t'a comment'",
+    "'#O'\t'A small test case'",
     "'#A'\t'north'\t'North'\t''",
     "'#A'\t'south'\t'South'\t''",
     "'#A'\t'east'\t'East'\t''",
@@ -360,7 +373,7 @@ def test_decide_power_that_differs_between_issues_is_kept_per_stance():
     data = scenario_from_mapping(read_decide(SMALL_DECIDE, "small.txt")).data
     find = Lookup(data)
     for s in raw.stances:
-        assert find.capability_of(s) == pytest.approx(float(100 * s.power), rel=1e-12)
+        assert find.capability_of(s) == pytest.approx(raw.capability(s), rel=1e-12)
     north = [find.stance_of(s) for s in raw.stances if s.actor == "North"]
     assert sorted(s.capability for s in north) == pytest.approx([20.0, 90.0])
 
@@ -434,7 +447,7 @@ def decide_inputs(draw, unit=UNIT):
             marks.append(f"'#M'\t'{key}'\t{draw(st.floats(low, high))!r}\t'somewhere'")
         lines += draw(st.permutations(marks))
     if draw(st.booleans()):
-        lines.insert(draw(st.integers(0, len(lines))), "'#0'\t'a comment row'")
+        lines.insert(draw(st.integers(0, len(lines))), "'#/'\t'a comment row'")
     for key in actor_keys:
         same_power = draw(st.booleans())
         power = draw(unit)
@@ -474,8 +487,8 @@ def check_round_trip(data, raw: RawInput):
         ends = raw.ends[s.issue]
         assert 0 <= stance.position <= 100
         assert original(stance.position, ends) == pytest.approx(float(s.position), rel=1e-9, abs=1e-9)
-        assert stance.salience == pytest.approx(float(100 * s.salience), rel=1e-12)
-        assert find.capability_of(s) == pytest.approx(float(100 * s.power), rel=1e-12)
+        assert stance.salience == pytest.approx(raw.salience(s), rel=1e-12)
+        assert find.capability_of(s) == pytest.approx(raw.capability(s), rel=1e-12)
     for name, issue in find.issue.items():
         assert (issue.scale.low, issue.scale.high) == tuple(map(float, raw.ends[name]))
 
@@ -605,3 +618,204 @@ def test_analyze_of_imported_small_bdm(drop):
     analysis = explorer.analyze(scenario_from_mapping(read_bdm(text, "five.csv")))
     assert original(analysis.compromise[0], raw.ends["issue"]) == pytest.approx(float(raw_compromise(raw.stances)))
     assert original(analysis.weighted_median[0], raw.ends["issue"]) == float(raw_weighted_median(raw.stances))
+
+
+# -- real files from the peers' repositories (tests/peer_files/README.md) --------------------------
+
+PEER = Path(__file__).resolve().parent / "peer_files"
+PEER_DECIDE = ["decide_copenhagen.csv", "decide_sample_data.txt"]
+
+
+def check_compromise_of_raw(scenario, raw: RawInput, rel=1e-9):
+    """The imported scenario's compromise, mapped back, is Σ c·s·x / Σ c·s of the file's numbers."""
+    analysis = explorer.analyze(scenario)
+    grouped = by_issue(raw)
+    for k, issue in enumerate(scenario.issues):
+        if not grouped[issue.name]:
+            continue
+        assert original(analysis.compromise[k], raw.ends[issue.name]) == pytest.approx(
+            float(raw_compromise(grouped[issue.name])), rel=rel)
+
+
+@pytest.mark.parametrize("name", PEER_DECIDE)
+def test_peer_decide_file_gives_the_compromise_of_its_numbers(name):
+    path = PEER / name
+    raw = parse_decide_raw(path.read_text(encoding="utf-8"))
+    warnings = []
+    scenario = scenario_from_mapping(read_decide(path.read_text(encoding="utf-8"), str(path), warnings=warnings))
+    assert warnings == []
+    assert len(scenario.data.stances) == len(raw.stances)
+    check_compromise_of_raw(scenario, raw)
+
+
+def test_peer_decide_file_with_errors_names_line_field_and_problem():
+    """The DECIDE repository's own file with deliberate errors: a position off the scale, a negative power."""
+    path = PEER / "decide_copenhagen_with_errors.csv"
+    with pytest.raises(ScenarioError) as caught:
+        read_decide(path.read_text(encoding="utf-8"), str(path))
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:86: #D.position: 160 lies outside the scale [0, 100]",
+        f"{path}:87: #D.power: -0.247 must lie in [0, 100]",
+    ]
+
+
+def test_peer_decide_title_comments_and_unquoted_fields():
+    """'#O' is the title of the data set and '#/' a comment (extra fields joined), as DECIDE reads them."""
+    path = PEER / "decide_copenhagen_with_errors.csv"
+    text = path.read_text(encoding="utf-8").replace("\t160\t", "\t60\t").replace("\t-0.247\n", "\t0.247\n")
+    raw = parse_decide_raw(text)
+    scenario = scenario_from_mapping(read_decide(text, str(path)))
+    data = scenario.data
+    assert data.title == "Copenhagen negotiations"
+    assert data.description.splitlines()[:3] == [
+        "Data collected on 27 and 28 Oct 2009. Clarisse Siebert and Richard Klein (SEI)", "ID Full name",
+        "issue input"]
+    find = Lookup(data)
+    assert find.issue["Copenhagen new treaty vs extension of Kyoto"].id == "newtreaty"
+    assert find.party["EU (incl Norway)"].id == "eu-incl-norway"
+    check_compromise_of_raw(scenario, raw)
+
+
+# BDM replications' inputs. Their repositories carry no licence, so they are not copied here:
+# set EXPLORER_PEER_FILES to a folder holding them (names: <owner>-<file>, see the README).
+PEER_BDM = {
+    "minimalgeek-WW1_BDM.csv": 7,  # capabilities 2–158
+    "minimalgeek-Litigation Case Study.csv": 46,  # capabilities to 27.03; repeated actor names
+    "minimalgeek-Iranian_Election.csv": 8,
+    "minimalgeek-oil_price.csv": 17,
+    "jmckib-Sultan.csv": 17,  # capability 1.05
+}
+
+
+def parse_any_bdm_raw(text: str) -> RawInput:
+    """Actor or Name, any column order, capabilities as they are."""
+    raw = RawInput(kind="bdm")
+    rows = [r for r in csv.reader(io.StringIO(text)) if any(f.strip() for f in r)]
+    header = [h.strip().lower().replace("name", "actor") for h in rows[0]]
+    for k, row in enumerate(rows[1:]):
+        cell = dict(zip(header, row))
+        raw.stances.append(RawStance(f"{cell['actor']}#{k}", "issue", Fraction(cell["position"]),
+                                     Fraction(cell["salience"]), Fraction(cell["capability"]), ",".join(row)))
+    positions = [s.position for s in raw.stances]
+    raw.issues["issue"] = "issue"
+    raw.ends["issue"] = (min(positions), max(positions))
+    return raw
+
+
+@pytest.mark.parametrize("name, actors", PEER_BDM.items())
+def test_peer_bdm_file_gives_the_compromise_of_its_numbers(name, actors):
+    folder = os.environ.get("EXPLORER_PEER_FILES")
+    if not folder or not (Path(folder) / name).is_file():
+        pytest.skip(f"{name}: set EXPLORER_PEER_FILES to a folder holding it (tests/peer_files/README.md)")
+    path = Path(folder) / name
+    text = path.read_text(encoding="utf-8")
+    raw = parse_any_bdm_raw(text)
+    scenario = scenario_from_mapping(read_bdm(text, str(path)))
+    assert len(scenario.data.parties) == len(raw.stances) == actors
+    largest = max(s.power for s in raw.stances)
+    for s, party, stance in zip(raw.stances, scenario.data.parties, scenario.data.stances):
+        assert party.capability == pytest.approx(float(100 * s.power / largest), rel=1e-12)
+        assert stance.note.startswith("Capability ")
+    check_compromise_of_raw(scenario, raw)
+
+
+# -- what real files contain: BDM ----------------------------------------------------------------
+
+def test_bdm_capabilities_any_positive_number_rescaled_against_the_largest():
+    text = "Actor,Capability,Position,Salience\nA,68,1,0.95\nB,158,0.4,0.75\nC,2,0,0.95\n"
+    data = scenario_from_mapping(read_bdm(text, "ww1.csv")).data
+    assert [p.capability for p in data.parties] == pytest.approx([100 * 68 / 158, 100.0, 100 * 2 / 158])
+    assert data.stances[0].note == "Capability 68 in the input, rescaled against the largest (158) to 100."
+    check_compromise_of_raw(scenario_from_mapping(read_bdm(text, "ww1.csv")), parse_any_bdm_raw(text))
+
+
+def test_bdm_name_column_any_order_and_extra_columns_warn():
+    text = "salience,Name,position,capability,Notes,\n0.5,A,1,0.2,first,\n1,B,3,0.4,,\n"
+    warnings = []
+    data = scenario_from_mapping(read_bdm(text, "odd.csv", warnings=warnings)).data
+    assert [str(w) for w in warnings] == ["odd.csv:1: header: warning: column 'Notes' ignored"]
+    assert [(p.name, p.capability) for p in data.parties] == [("A", 50.0), ("B", 100.0)]
+    assert [(s.position, s.salience) for s in data.stances] == [(0.0, 50.0), (100.0, 100.0)]
+
+
+def test_bdm_saliences_on_a_0_100_scale_are_kept():
+    text = "Actor,Capability,Position,Salience\n\nLabour,1.0,8,40\n\nBank,0.1,5,60\n\nTories,0.3,1,95\n"
+    warnings = []
+    data = scenario_from_mapping(read_bdm(text, "emu.csv", warnings=warnings)).data
+    assert [s.salience for s in data.stances] == [40.0, 60.0, 95.0]
+    assert any("0–100 scale" in str(w) for w in warnings)
+
+
+def test_bdm_repeated_names_get_distinct_ids_with_a_warning():
+    text = "Actor,Capability,Position,Salience\nAttorney,11,1,0.8\nAttorney,9,0,0.7\n"
+    warnings = []
+    data = scenario_from_mapping(read_bdm(text, "lit.csv", warnings=warnings)).data
+    assert [p.id for p in data.parties] == ["attorney", "attorney-2"]
+    assert [str(w) for w in warnings] == [
+        "lit.csv:3: Actor: warning: 'Attorney' gets id 'attorney-2': 'attorney' is taken by 'Attorney'"]
+
+
+def test_bdm_zero_salience_is_left_out_with_a_warning():
+    text = "Actor,Capability,Position,Salience\nA,1,0,0.5\nB,1,10,0.5\nC,1,5,0\n"
+    warnings = []
+    data = scenario_from_mapping(read_bdm(text, "z.csv", warnings=warnings)).data
+    assert [p.id for p in data.parties] == ["a", "b"]
+    assert [str(w) for w in warnings] == ["z.csv:4: Salience: warning: 0 gives this actor no weight: left out"]
+
+
+@pytest.mark.parametrize("row, message", [
+    ("A,-1,0,0.5", "z.csv:2: Capability: must be a positive number, not -1"),
+    ("A,1,0,101", "z.csv:2: Salience: 101 must lie in [0, 100]"),
+    ("A,1,0", "z.csv:2: row: needs 4 comma-separated fields, found 3"),
+    ("A,1,0,0.5,extra", "z.csv:2: row: needs 4 comma-separated fields, found 5"),
+])
+def test_bdm_bad_rows_name_line_field_and_problem(row, message):
+    with pytest.raises(ScenarioError) as caught:
+        read_bdm(f"Actor,Capability,Position,Salience\n{row}\nB,1,10,0.5\n", "z.csv")
+    assert [str(p) for p in caught.value.problems] == [message]
+
+
+# -- what real files contain: DECIDE -------------------------------------------------------------
+
+def test_decide_0_100_saliences_and_powers():
+    text = SMALL_DECIDE.replace("\t0.8\t0.2", "\t80\t20")
+    warnings = []
+    data = scenario_from_mapping(read_decide(text, "pct.txt", warnings=warnings)).data
+    north_tax = next(s for s in data.stances if (s.party, s.issue) == ("north", "tax"))
+    assert (north_tax.salience, north_tax.capability) == (80.0, 20.0)
+    assert sorted(str(w) for w in warnings) == [
+        "pct.txt: #D.power: warning: values up to 20: read on a 0–100 scale, not as fractions",
+        "pct.txt: #D.salience: warning: values up to 80: read on a 0–100 scale, not as fractions"]
+
+
+def test_decide_zero_salience_left_out_with_a_warning():
+    text = SMALL_DECIDE.replace("'#D'\t'east'\t'tax'\t31\t0.25\t1", "'#D'\t'east'\t'tax'\t31\t0\t1")
+    warnings = []
+    data = scenario_from_mapping(read_decide(text, "z.txt", warnings=warnings)).data
+    assert "east" not in [p.id for p in data.parties]
+    assert [str(w) for w in warnings] == [
+        "z.txt:15: #D.salience: warning: 0 gives this stance no weight: left out",
+        "z.txt:4: #A: warning: actor 'east' has no stance with weight: left out"]
+
+
+def test_decide_zero_is_not_a_record():
+    with pytest.raises(ScenarioError, match=r"did you mean '#O', the title\?"):
+        read_decide("'#0'\t'x'\n" + SMALL_DECIDE, "zero.txt")
+
+
+def test_decide_title_comment_trailing_tabs_semicolons():
+    editor = "".join(line.replace("\t", ";") + ";\n" for line in SMALL_DECIDE.splitlines())
+    data = scenario_from_mapping(read_decide(editor, "semi.csv")).data
+    reference = scenario_from_mapping(read_decide(SMALL_DECIDE, "semi.csv")).data
+    assert data.title == reference.title == "A small test case"
+    assert data.description == "no #M rows for aid: its scale is 0-100"
+    assert data.model_dump(exclude={"stances"}) == reference.model_dump(exclude={"stances"})
+    assert [s.position for s in data.stances] == [s.position for s in reference.stances]
+
+
+def test_decide_actor_comment_is_the_party_note_and_stance_comment_its_note():
+    text = SMALL_DECIDE.replace("'#A'\t'north'\t'North'\t''", "'#A'\t'north'\t'North'\t'the north'").replace(
+        "'#D'\t'north'\t'tax'\t12.5\t0.8\t0.2", "'#D'\t'north'\t'tax'\t12.5\t0.8\t0.2\t'coded'\t'by hand'")
+    data = scenario_from_mapping(read_decide(text, "n.txt")).data
+    assert data.parties[0].note == "the north"
+    assert data.stances[0].note == "coded by hand"

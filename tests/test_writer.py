@@ -420,3 +420,19 @@ def test_odd_characters_round_trip(fmt, char):
     data = _two_party(note=note)
     assert data.stances[0].note == note
     assert reparse(dumps(data, fmt), fmt).stances[0].note == note
+
+
+def test_whole_numbers_are_written_as_integers_and_read_back_the_same():
+    raw = {"id": "ints", "title": "Ints", "as_of": "2026-01-15",
+           "parties": [{"id": p, "name": p, "capability": 50.0, "veto": True, "reservation": 0.25} for p in "ab"],
+           "issues": [{"id": "x", "name": "X", "low": "l", "high": "h", "scale": {"low": -3.0, "high": 1e300}}],
+           "stances": [{"party": p, "issue": "x", "position": 12.5 if p == "a" else 100.0, "salience": 1.0,
+                        "source": "assumption", "note": "n"} for p in "ab"]}
+    data = scenario_from_mapping(raw).data
+    text = dumps(data, "yaml")
+    assert "capability: 50\n" in text and "position: 100\n" in text and "position: 12.5\n" in text
+    assert "salience: 1\n" in text and "low: -3\n" in text and "reservation: 0.25\n" in text
+    assert "high: 1.0e+300" in text  # beyond 2**53 a whole float stays a float
+    assert '"capability": 50,' in dumps(data, "json")
+    for fmt in FORMATS:
+        assert reparse(dumps(data, fmt), fmt) == data

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from explorer.errors import MoreProblems, ScenarioError
 from explorer.io.loader import SCENARIO_SUFFIXES, load, max_file_bytes, too_large
@@ -27,19 +27,23 @@ class Entry:
 
     ``problems`` holds at most ``MAX_PROBLEMS`` lines (as :func:`explorer.io.loader.load`
     reports them, naming the file by its full path); ``more`` counts the problems found
-    beyond them (None: more, but how many is not known).
+    beyond them (None: more, but how many is not known). An ``uploaded`` entry is a
+    viewer's own file (:mod:`explorer.app.upload`): its ``path`` is only its name, never
+    opened.
     """
 
-    path: Path
+    path: PurePath
     scenario: Scenario | None
     problems: tuple[str, ...] = ()
     more: int | None = 0
+    uploaded: bool = False
 
     @property
     def label(self) -> str:
+        mine = "Your file: " if self.uploaded else ""
         if self.scenario is None:
-            return f"⚠ {self.path.name} (invalid)"
-        return f"{self.scenario.title} ({self.path.name})"
+            return f"⚠ {mine}{self.path.name} (invalid)"
+        return f"{mine}{self.scenario.title} ({self.path.name})"
 
 
 _cache: OrderedDict[tuple, Entry] = OrderedDict()
@@ -52,7 +56,7 @@ def entry(path: Path) -> Entry:
         limit = max_file_bytes(name)
         stat = path.stat()
     except ScenarioError as error:
-        return _invalid(path, error)
+        return invalid_entry(path, error)
     except OSError as error:
         return Entry(path, None, (f"{name}: (file): cannot read file: {error.strerror or error}",))
     key = (name, stat.st_ino, stat.st_mtime_ns, stat.st_size, limit)
@@ -66,7 +70,7 @@ def entry(path: Path) -> Entry:
         try:
             found = Entry(path, load(path, limit))
         except ScenarioError as error:
-            found = _invalid(path, error)
+            found = invalid_entry(path, error)
     for old in [k for k in _cache if k[0] == name]:  # an older version of the file
         del _cache[old]
     _cache[key] = found
@@ -75,12 +79,14 @@ def entry(path: Path) -> Entry:
     return found
 
 
-def _invalid(path: Path, error: ScenarioError) -> Entry:
+def invalid_entry(path: PurePath, error: ScenarioError, uploaded: bool = False) -> Entry:
+    """The entry of a file that fails: its problems as lines, the count of those left out."""
     problems = list(error.problems)
     more: int | None = 0
     if problems and isinstance(problems[-1], MoreProblems):
         more = problems.pop().count
-    return Entry(path, None, tuple(str(p) for p in problems), more)
+    return Entry(path, None, tuple(str(p) for p in problems), more, uploaded)
+
 
 
 def list_scenarios(folder: Path) -> list[Entry]:

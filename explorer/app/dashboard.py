@@ -7,6 +7,9 @@
 and redraws only the panels whose figure changed. Only files listed from the scenario
 folder can be opened: the picker's value is an index into that list, never a path a
 viewer could type; the list is read again each time a page shows the dashboard.
+A viewer may also open a file of their own ("Open a file…", :mod:`explorer.app.upload`):
+it is read in memory, size-capped, listed in this viewer's picker only and never written
+to disk; one that fails says why and leaves the scenario on screen as it was.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from explorer.app.text import (
     OUTCOME_LABELS, blocked_text, concession_items, key_figures_html, package_status_html, scale_guide_html,
     utility_panel_text,
 )
+from explorer.app.upload import ACCEPT, limit_text, read_upload
 from explorer.app.widgets import ConcessionList
 from explorer.model.scenario import Scenario
 
@@ -40,6 +44,7 @@ READING_GUIDE = (
 )
 log = logging.getLogger(__name__)
 OUTLOOK_PANELS = ("chance", "deals")
+MAX_UPLOADS = 5  # a viewer's own files kept in the picker (the oldest goes first)
 PANEL_TEXT = {
     "issue_map": ("Where each party stands, issue by issue",
                   "Each row is one issue on its 0–100 scale (what 0 and 100 mean is written under the row). "
@@ -82,6 +87,10 @@ STYLE = """<style>
 .package-status.fallback {color: #7a4200;}
 .scenario-error {background: #fff3f0; border: 1px solid #D55E00; padding: 8px; white-space: pre-wrap;
   font-family: monospace; font-size: 12px; max-height: 24em; overflow: auto;}
+.upload-note {font-size: 12.5px; color: #333; margin: 2px 0 4px 0;}
+.explorer-dashboard .scenario-upload {flex: 0 0 auto; width: auto; font-size: 0;} /* hides ipywidgets' "(0)" count */
+.explorer-dashboard .scenario-upload i {font-size: 13px;}
+.explorer-dashboard .scenario-upload::after {content: "Open a file…"; font-size: 13px; margin-left: 5px;}
 .scale-guide {margin-top: 8px; font-size: 13px;} .scale-guide summary {font-weight: 600; cursor: pointer;}
 .scale-guide table {border-collapse: collapse; width: 100%; margin-top: 4px;}
 .scale-guide th, .scale-guide td {border-top: 1px solid #e3e3e3; padding: 4px 6px; text-align: left;
@@ -105,12 +114,18 @@ class Dashboard:
 
     def __init__(self, folder: str | Path | None = None, start: str | None = None, outcome: str = "nash"):
         self.folder = Path(folder).resolve() if folder else scenario_dir()
+        self.uploads: list[Entry] = []  # this viewer's own files, in memory only
         self.entries: list[Entry] = list_scenarios(self.folder)
         self.state: Exploration | None = None
         self._updating = False
         full = w.Layout(width="100%")
         self.picker = w.Dropdown(options=self._picker_options(), layout=w.Layout(width="auto", flex="1 1 auto"))
         self.picker.add_class("scenario-picker")
+        self.upload = w.FileUpload(accept=ACCEPT, multiple=False, description="Open a file…", icon="folder-open",
+                                   tooltip=f"Open a scenario of your own (YAML, JSON, DECIDE or BDM; at most "
+                                           f"{limit_text()}) in this page only: it is not saved on the server")
+        self.upload.add_class("scenario-upload")
+        self.upload_message = w.HTML()
         self.outcome_picker = w.Dropdown(options=[(label, key) for key, label in OUTCOME_LABELS.items()],
                                          value=outcome, layout=full)
         self.outcome_picker.add_class("outcome-picker")
@@ -142,11 +157,13 @@ class Dashboard:
                            layout=w.Layout(flex="1 1 0%", min_width="0", width="auto"))
         self.main.add_class("explorer-main")
         self.body = w.HBox([controls, self.main], layout=w.Layout(width="100%", align_items="flex-start"))
-        scenario_row = w.HBox([w.HTML("<b>Scenario&nbsp;</b>"), self.picker], layout=full)
+        scenario_row = w.HBox([w.HTML("<b>Scenario&nbsp;</b>"), self.picker, self.upload], layout=full)
         scenario_row.add_class("scenario-row")
-        self.widget = w.VBox([w.HTML(STYLE), scenario_row, self.header, self.error, self.body], layout=full)
+        self.widget = w.VBox([w.HTML(STYLE), scenario_row, self.upload_message, self.header, self.error, self.body],
+                             layout=full)
         self.widget.add_class("explorer-dashboard")
         self.picker.observe(lambda change: self.select(change["new"]), names="value")
+        self.upload.observe(self._on_upload, names="value")
         self.outcome_picker.observe(lambda change: self.refresh(), names="value")
         self.reset_button.on_click(lambda _: self.reset())
         self.concessions.observe(self._on_active, names="active")
@@ -162,7 +179,7 @@ class Dashboard:
 
     def _start_index(self, start: str | None) -> int:
         start = start or os.environ.get(ENV_START)
-        names = [e.path.name for e in self.entries]
+        names = [e.path.name if not e.uploaded else None for e in self.entries]
         if start and Path(start).name in names:
             return names.index(Path(start).name)
         valid = [k for k, e in enumerate(self.entries) if e.scenario is not None]
@@ -174,23 +191,64 @@ class Dashboard:
 
         The scenario on screen stays as it is, so nothing a viewer has switched on is lost.
         """
-        current = self.entries[self.picker.value].path if self.entries and self.picker.value is not None else None
-        entries = list_scenarios(self.folder)
-        if [(e.path, e.label) for e in entries] == [(e.path, e.label) for e in self.entries]:
+        self._relist(list_scenarios(self.folder) + self.uploads)
+
+    def _relist(self, entries: list[Entry]) -> None:
+        """Put ``entries`` in the picker; the scenario on screen stays selected (and drawn) when listed."""
+        def key(e: Entry) -> tuple:
+            return e.uploaded, str(e.path)
+
+        current = key(self.entries[self.picker.value]) if self.entries and self.picker.value is not None else None
+        if [(key(e), e.label) for e in entries] == [(key(e), e.label) for e in self.entries]:
             self.entries = entries
             return
         self._updating = True
         try:
             self.entries = entries
-            paths = [e.path for e in entries]
-            index = paths.index(current) if current in paths else None
+            keys = [key(e) for e in entries]
+            index = keys.index(current) if current in keys else None
             self.picker.options = self._picker_options()
             if index is not None:
                 self.picker.value = index
         finally:
             self._updating = False
-        if current not in [e.path for e in entries]:
+        if current not in [key(e) for e in entries]:
             self.select(self._start_index(None))
+
+    # -- a viewer's own file -----------------------------------------------------
+    def _on_upload(self, change) -> None:
+        """The page sent a file: read it in memory; list it for this viewer, or say what is wrong with it."""
+        files = change["new"]
+        if not files:
+            return
+        try:
+            item = files[0]
+            name, content = item["name"], item["content"]
+            memoryview(content)  # bytes-like, or refused below
+        except Exception:  # noqa: BLE001 - a malformed message from the page
+            name, content = None, b""
+            log.warning("dashboard: an upload came without a readable file")
+        finally:
+            self.upload.value = ()  # the bytes are not kept in the widget (and the same file can be sent again)
+        self.open_upload(name, content)
+
+    def open_upload(self, name: object, content: bytes | memoryview) -> Entry:
+        """Open a viewer's file (its name and bytes) as a page's upload does; returns its entry."""
+        entry = read_upload(name, content)
+        if entry.scenario is None:  # the scenario on screen, and what is switched on, stay as they are
+            self.upload_message.value = (
+                f'<div class="scenario-error"><b>Your file {html.escape(entry.path.name)} cannot be shown:</b>\n'
+                f"{html.escape(problems_text(entry))}\n"
+                "(The scenario on screen is unchanged.)</div>")
+            return entry
+        self.upload_message.value = (
+            f'<div class="upload-note">Your file {html.escape(entry.path.name)} is open in this page only: it is '
+            "not saved on the server and no other viewer sees it.</div>")
+        uploads = [e for e in self.uploads if e.path != entry.path][-(MAX_UPLOADS - 1):] + [entry]
+        self.uploads = uploads
+        self._relist([e for e in self.entries if not e.uploaded] + uploads)
+        self.select(len(self.entries) - 1)
+        return entry
 
     def select(self, index: int | None) -> None:
         """Show the scenario at ``index`` of the picker (or its problems)."""
@@ -204,6 +262,8 @@ class Dashboard:
             self.picker.value = index  # the observer calls back here
             return
         entry = self.entries[index]
+        if not entry.uploaded:
+            self.upload_message.value = ""
         if entry.scenario is None:
             self.error.value = (f'<div class="scenario-error"><b>{html.escape(entry.path.name)} cannot be shown:</b>\n'
                                 f"{html.escape(problems_text(entry))}</div>")

@@ -249,6 +249,25 @@ def read_text(path: str | FilePath, max_bytes: int | None = None) -> str:
         raise ScenarioError([Problem((), f"cannot read file: {reason}", file=name)]) from None
 
 
+def text_of_bytes(content: bytes | memoryview, name: str, max_bytes: int | None = None) -> str:
+    """The text of a file already in memory (an upload), refused when over ``max_bytes``.
+
+    As :func:`read_text` reads a file from disk: the size is checked before anything is
+    decoded, a byte-order mark is dropped and newlines are normalised. ``name`` only names
+    the file in the problems; nothing is opened.
+    """
+    limit = max_file_bytes(name) if max_bytes is None else max_bytes
+    size = memoryview(content).nbytes
+    if size > limit:
+        raise ScenarioError([too_large(name, size, limit)])
+    try:
+        text = bytes(content).decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ScenarioError([Problem((), f"cannot read file: not UTF-8 text ({error.reason} at byte {error.start})",
+                                     file=name)]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def load(path: str | FilePath, max_bytes: int | None = None) -> Scenario:
     """Load and validate one scenario file (``.yaml``, ``.yml`` or ``.json``).
 

@@ -20,6 +20,21 @@ def scenario_mapping(data: ScenarioData) -> dict[str, Any]:
     }
 
 
+# Whole numbers are written as integers (50, not 50.0) up to this size; they read back as the same float.
+_WHOLE_LIMIT = 2**53
+
+
+def _whole_numbers(node: Any) -> Any:
+    """``node`` with every float that is a whole number (and exactly an integer) as an int."""
+    if isinstance(node, float) and node.is_integer() and abs(node) <= _WHOLE_LIMIT:
+        return int(node)
+    if isinstance(node, dict):
+        return {k: _whole_numbers(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_whole_numbers(v) for v in node]
+    return node
+
+
 def _order(mapping: dict[str, Any]) -> dict[str, Any]:
     keys = ["id", "title", "as_of", "description", "sources", "parties", "issues", "stances", "concessions"]
     return {k: mapping[k] for k in keys if k in mapping} | {k: v for k, v in mapping.items() if k not in keys}
@@ -48,8 +63,8 @@ _Dumper.add_representer(str, _string)
 
 
 def dumps(data: ScenarioData, fmt: str = "yaml") -> str:
-    """The scenario as YAML or JSON text."""
-    mapping = _order(scenario_mapping(data))
+    """The scenario as YAML or JSON text; whole numbers are written as integers (50, not 50.0)."""
+    mapping = _whole_numbers(_order(scenario_mapping(data)))
     if fmt == "json":
         return json.dumps(mapping, indent=2, ensure_ascii=False) + "\n"
     mapping["as_of"] = data.as_of  # a YAML date, not a quoted string

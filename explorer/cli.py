@@ -15,8 +15,8 @@ from pathlib import Path
 
 from explorer.analysis.analysis import analyze
 from explorer.errors import Problem, ScenarioError
-from explorer.io.importers import read_bdm, read_decide, sniff
-from explorer.io.loader import SCENARIO_SUFFIXES, load, parse_text, read_text, scenario_from_mapping
+from explorer.io.importers import read_bdm, read_decide
+from explorer.io.loader import SCENARIO_SUFFIXES, file_kind, load, parse_text, read_text, scenario_from_mapping
 from explorer.io.writer import dumps, write_atomic
 from explorer.model.schema import ScenarioData
 from explorer.report import FORMATS
@@ -106,9 +106,7 @@ def read_any(path: str, kind: str = "auto", warnings: list[Problem] | None = Non
     text = read_text(path)
     suffix = Path(path).suffix.lower()
     if kind == "auto":
-        kind = "scenario" if suffix in SCENARIO_SUFFIXES else sniff(text)
-        if kind == "unknown" and suffix == ".csv":
-            kind = "bdm"  # a CSV that is not DECIDE: let the BDM reader say what is wrong
+        kind = file_kind(text, path)
     if kind == "scenario":
         raw, lines, duplicates = parse_text(text, path, suffix if suffix == ".json" else ".yaml")
         return scenario_from_mapping(raw, path, lines, duplicates).data

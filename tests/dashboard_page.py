@@ -33,12 +33,12 @@ JS_PANELS = """() => {
   return out;
 }"""
 
-#: () => [description of each truncated text element]: an element showing text whose content is
-#: wider than its box while it hides the overflow, and a <select> whose chosen option's text is
-#: wider than the select.
-JS_TRUNCATED = """() => {
+#: (rootSelector) => [description of each truncated text element] under the root: an element showing
+#: text whose content is wider than its box while it hides the overflow, and a single <select> whose
+#: chosen option's text is wider than the select.
+JS_TRUNCATED_IN = """(rootSelector) => {
   const out = [];
-  const root = document.querySelector('.explorer-dashboard') || document.body;
+  const root = document.querySelector(rootSelector) || document.body;
   for (const el of root.querySelectorAll('*')) {
     if (!el.offsetParent || el.closest('svg')) continue;
     const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
@@ -49,16 +49,20 @@ JS_TRUNCATED = """() => {
     }
   }
   const canvas = document.createElement('canvas').getContext('2d');
-  for (const sel of root.querySelectorAll('select')) {
+  for (const sel of root.querySelectorAll('select:not([multiple])')) {
     if (!sel.offsetParent) continue;
     const style = getComputedStyle(sel);
     canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
     const text = sel.options[sel.selectedIndex] ? sel.options[sel.selectedIndex].text : '';
+    if (!text) continue;  // nothing chosen (or not laid out yet): nothing to cut short
     const room = sel.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 18;
     if (canvas.measureText(text).width > room) out.push(`select: "${text}" (${Math.round(canvas.measureText(text).width)} > ${Math.round(room)} px)`);
   }
   return out;
 }"""
+
+#: the same within the dashboard
+JS_TRUNCATED = f"() => ({JS_TRUNCATED_IN})('.explorer-dashboard')"
 
 #: () => [panel keys whose plot is clipped or leaves dead space]: a panel passes the window's right edge,
 #: or its drawn plot is wider than its box, or narrower by more than 4 px (not following the width).

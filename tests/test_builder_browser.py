@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import ROOT, _stop, _wait_for_port, free_port, open_page, serve_voila
+from tests.dashboard_page import JS_TRUNCATED_IN
 
 pytestmark = pytest.mark.browser
 
@@ -32,29 +33,7 @@ VIEWPORT = {"width": 1024, "height": 768}
 TIMEOUT = 90_000  # ms
 
 #: () => texts in the builder cut short (ellipsis or hidden overflow), and selects whose option does not fit.
-JS_TRUNCATED = """() => {
-  const out = [];
-  const root = document.querySelector('.scenario-builder');
-  for (const el of root.querySelectorAll('*')) {
-    if (!el.offsetParent || el.closest('svg')) continue;
-    const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-    if (!ownText) continue;
-    const style = getComputedStyle(el);
-    if (el.scrollWidth > el.clientWidth + 1 && (style.overflowX !== 'visible' || style.textOverflow === 'ellipsis')) {
-      out.push(`${el.tagName}.${el.className}: "${el.textContent.trim().slice(0, 60)}"`);
-    }
-  }
-  const canvas = document.createElement('canvas').getContext('2d');
-  for (const sel of root.querySelectorAll('select:not([multiple])')) {
-    if (!sel.offsetParent) continue;
-    const style = getComputedStyle(sel);
-    canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
-    const text = sel.options[sel.selectedIndex] ? sel.options[sel.selectedIndex].text : '';
-    const room = sel.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 18;
-    if (canvas.measureText(text).width > room) out.push(`select: "${text}"`);
-  }
-  return out;
-}"""
+JS_TRUNCATED = f"() => ({JS_TRUNCATED_IN})('.scenario-builder')"
 
 
 #: () => the open notebook's kernel is connected and idle (the status bar says "idle" before that).

@@ -18,9 +18,9 @@ from pathlib import PurePosixPath
 
 from explorer.app.catalog import Entry, invalid_entry
 from explorer.errors import MoreProblems, Problem, ScenarioError
-from explorer.io.importers import read_bdm, read_decide, sniff
+from explorer.io.importers import read_bdm, read_decide
 from explorer.io.loader import (
-    SCENARIO_SUFFIXES, _size, max_file_bytes, parse_text, scenario_from_mapping, text_of_bytes, too_large,
+    _size, file_kind, max_file_bytes, parse_text, scenario_from_mapping, text_of_bytes, too_large,
 )
 from explorer.model.scenario import Scenario
 
@@ -62,9 +62,7 @@ def limit_text() -> str:
 def scenario_from_text(text: str, name: str) -> Scenario:
     """Validate a file's text, its format told by the suffix of ``name`` or, failing that, its content."""
     suffix = PurePosixPath(name).suffix.lower()
-    kind = "scenario" if suffix in SCENARIO_SUFFIXES else sniff(text)
-    if kind == "unknown" and suffix == ".csv":
-        kind = "bdm"  # a CSV that is not DECIDE: let the BDM reader say what is wrong
+    kind = file_kind(text, name)
     if kind == "scenario":
         raw, lines, duplicates = parse_text(text, name, ".json" if suffix == ".json" else ".yaml")
         return scenario_from_mapping(raw, name, lines, duplicates)

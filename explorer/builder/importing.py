@@ -15,8 +15,8 @@ from typing import Any
 
 from explorer.builder.draft import SECTIONS, Draft
 from explorer.errors import ScenarioError
-from explorer.io.importers import read_bdm, read_decide, sniff
-from explorer.io.loader import SCENARIO_SUFFIXES, max_file_bytes, parse_text, too_large
+from explorer.io.importers import read_bdm, read_decide
+from explorer.io.loader import SCENARIO_SUFFIXES, file_kind, max_file_bytes, parse_text, too_large
 
 IMPORT_SUFFIXES = (".txt", ".dat", ".tsv", ".csv", *SCENARIO_SUFFIXES)
 
@@ -40,12 +40,7 @@ def draft_from_upload(name: str, content: bytes, limit: int | None = None) -> Dr
         raise ScenarioError.single("cannot read file: it is not UTF-8 text", file=name) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # as a file read in text mode
     suffix = Path(name).suffix.lower()
-    if suffix in SCENARIO_SUFFIXES:
-        kind = "scenario"
-    else:
-        kind = sniff(text)
-        if kind == "unknown" and suffix == ".csv":
-            kind = "bdm"  # let the BDM reader say what is wrong
+    kind = file_kind(text, name)
     raw: Any
     if kind == "scenario":
         raw, _, _ = parse_text(text, name, ".json" if suffix == ".json" else ".yaml")

@@ -64,6 +64,30 @@ JS_ARM = """() => {
 JS_READ = "() => { const b = window.__outlook; return {clickAt: b.clickAt, card: b.card, chance: b.chance, deterministic: b.deterministic}; }"
 
 
+def outlook_ready(page) -> dict:
+    """Wait for the panels, the first chance figure and the deal search; arm the page's timers;
+    return the machine-quiet record."""
+    wait_for_panels(page, timeout=120)
+    page.locator('section[data-panel="chance"]').scroll_into_view_if_needed()
+    page.wait_for_function("() => /%/.test(document.querySelector('.kf[data-key=\"chance\"] .kf-value').textContent)",
+                           timeout=60_000)
+    page.wait_for_timeout(2000)  # the deal search follows the first chance figure
+    page.evaluate(JS_ARM)
+    return wait_for_machine_quiet()
+
+
+def after_click(page, keys) -> dict:
+    """ms from the last click to each of ``keys``' first event (None when it did not come)."""
+    try:
+        page.wait_for_function("() => window.__outlook.chance !== null && window.__outlook.deterministic "
+                               "!== null", timeout=10_000, polling=10)
+    except Exception:
+        pass
+    page.wait_for_timeout(400)
+    got = page.evaluate(JS_READ)
+    return {k: (None if got[k] is None else got[k] - got["clickAt"]) for k in keys}
+
+
 def median(values):
     return round(statistics.median(values), 1) if values else None
 
@@ -84,52 +108,25 @@ def main(argv=None) -> int:
         watched = open_page(browser, {"width": 1280, "height": 3000})
         page = watched.page
         page.goto(server.url, wait_until="commit", timeout=120_000)
-        wait_for_panels(page, timeout=120)
-        page.locator('section[data-panel="chance"]').scroll_into_view_if_needed()
-        page.wait_for_function("() => /%/.test(document.querySelector('.kf[data-key=\"chance\"] .kf-value').textContent)",
-                               timeout=60_000)
-        page.wait_for_timeout(2000)  # the deal search follows the first chance figure
-        page.evaluate(JS_ARM)
-        quiet = wait_for_machine_quiet()
+        quiet = outlook_ready(page)
         for round_ in range(args.rounds):
             for step, (cid, on) in enumerate([(c, True) for c in WALK] + [(c, False) for c in WALK]):
                 before = page.inner_text('.kf[data-key="chance"] .kf-value')
                 page.locator(f".concession-{cid} input[type=checkbox]").click()
-                try:
-                    page.wait_for_function("() => window.__outlook.chance !== null && window.__outlook.deterministic "
-                                           "!== null", timeout=10_000, polling=10)
-                except Exception:
-                    pass
-                page.wait_for_timeout(400)
-                got = page.evaluate(JS_READ)
+                rel = after_click(page, ("card", "chance", "deterministic"))
                 after = page.inner_text('.kf[data-key="chance"] .kf-value')
-                rel = {k: (None if got[k] is None else got[k] - got["clickAt"]) for k in ("card", "chance", "deterministic")}
                 records.append({"round": round_, "step": step, "concession": cid, "on": on, "chance_before": before,
                                 "chance_after": after, "card_changed": before != after, **{f"{k}_ms": v for k, v in rel.items()}})
         # clicks while the kernel computes: a fresh page (nothing cached); click A, and as soon as A's
         # deterministic panels are drawn (the kernel now runs A's Monte Carlo) click B
         page.reload(wait_until="commit")
-        wait_for_panels(page, timeout=120)
-        page.locator('section[data-panel="chance"]').scroll_into_view_if_needed()
-        page.wait_for_function("() => /%/.test(document.querySelector('.kf[data-key=\"chance\"] .kf-value')"
-                               ".textContent)", timeout=60_000)
-        page.wait_for_timeout(2000)
-        page.evaluate(JS_ARM)
-        wait_for_machine_quiet()
+        outlook_ready(page)
         steps = [(c, True) for c in WALK] + [(c, False) for c in WALK]
         for first_click, second_click in zip(steps[0::2], steps[1::2]):
             page.locator(f".concession-{first_click[0]} input[type=checkbox]").click()
             page.wait_for_function("() => window.__outlook.deterministic !== null", timeout=10_000, polling=5)
             page.locator(f".concession-{second_click[0]} input[type=checkbox]").click()
-            try:
-                page.wait_for_function("() => window.__outlook.chance !== null && window.__outlook.deterministic "
-                                       "!== null", timeout=10_000, polling=10)
-            except Exception:
-                pass
-            page.wait_for_timeout(400)
-            got = page.evaluate(JS_READ)
-            pairs.append({k: (None if got[k] is None else got[k] - got["clickAt"])
-                          for k in ("deterministic", "chance")})
+            pairs.append(after_click(page, ("deterministic", "chance")))
         errors = list(watched.errors)
         browser.close()
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from explorer.analysis.analysis import analyze
 from explorer.errors import Problem, ScenarioError
-from explorer.io.importers import read_bdm, read_decide
-from explorer.io.loader import SCENARIO_SUFFIXES, file_kind, load, parse_text, read_text, scenario_from_mapping
+from explorer.io.formats import scenario_from_text
+from explorer.io.loader import SCENARIO_SUFFIXES, load, read_text
 from explorer.io.writer import dumps, write_atomic
 from explorer.model.schema import ScenarioData
 from explorer.report import FORMATS
@@ -103,26 +103,7 @@ def read_any(path: str, kind: str = "auto", warnings: list[Problem] | None = Non
 
     An import's warnings (ignored columns, zero weights, …) are appended to ``warnings``.
     """
-    text = read_text(path)
-    suffix = Path(path).suffix.lower()
-    if kind == "auto":
-        kind = file_kind(text, path)
-    if kind == "scenario":
-        raw, lines, duplicates = parse_text(text, path, suffix if suffix == ".json" else ".yaml")
-        return scenario_from_mapping(raw, path, lines, duplicates).data
-    if kind == "decide":
-        raw = read_decide(text, path, veto=options.get("veto"), as_of=options.get("as_of"), warnings=warnings)
-    elif kind == "bdm":
-        raw = read_bdm(text, path, veto=options.get("veto"), scale=options.get("scale"),
-                       issue=options.get("issue") or "issue", as_of=options.get("as_of"), warnings=warnings)
-    else:
-        raise ScenarioError.single(
-            "cannot tell the format: expected a scenario (.yaml/.json), a DECIDE file ('#A' rows)"
-            " or a BDM CSV (Actor,Capability,Position,Salience); use --from", file=path)
-    try:
-        return scenario_from_mapping(raw, path).data
-    except ScenarioError as error:  # the import gave values our format refuses: name the input file
-        raise ScenarioError(Problem(p.path, p.message + " (after import)", None, path) for p in error.problems)
+    return scenario_from_text(read_text(path), path, kind, hint="; use --from", warnings=warnings, **options).data
 
 
 def _target_format(args: argparse.Namespace) -> str | Problem:

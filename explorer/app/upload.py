@@ -17,12 +17,11 @@ import unicodedata
 from pathlib import PurePosixPath
 
 from explorer.app.catalog import Entry, invalid_entry
-from explorer.errors import MoreProblems, Problem, ScenarioError
-from explorer.io.importers import read_bdm, read_decide
+from explorer.errors import ScenarioError
+from explorer.io.formats import scenario_from_text
 from explorer.io.loader import (
-    _size, file_kind, max_file_bytes, parse_text, scenario_from_mapping, text_of_bytes, too_large,
+    _size, max_file_bytes, text_of_bytes, too_large,
 )
-from explorer.model.scenario import Scenario
 
 ACCEPT = ".yaml,.yml,.json,.csv,.txt,.tsv,.dat"
 """What the file dialog offers (a hint only: any name is read by its content)."""
@@ -57,29 +56,6 @@ def limit_text() -> str:
         return _size(max_file_bytes())
     except ScenarioError:
         return "the configured size"  # a bad EXPLORER_MAX_FILE_BYTES: each file says what is wrong
-
-
-def scenario_from_text(text: str, name: str) -> Scenario:
-    """Validate a file's text, its format told by the suffix of ``name`` or, failing that, its content."""
-    suffix = PurePosixPath(name).suffix.lower()
-    kind = file_kind(text, name)
-    if kind == "scenario":
-        raw, lines, duplicates = parse_text(text, name, ".json" if suffix == ".json" else ".yaml")
-        return scenario_from_mapping(raw, name, lines, duplicates)
-    if kind == "decide":
-        raw = read_decide(text, name)
-    elif kind == "bdm":
-        raw = read_bdm(text, name)
-    else:
-        raise ScenarioError.single(
-            "cannot tell the format: expected a scenario (.yaml, .yml or .json), a DECIDE file ('#A' rows)"
-            " or a BDM CSV (Actor,Capability,Position,Salience)", file=name)
-    try:
-        return scenario_from_mapping(raw, name)
-    except ScenarioError as error:  # the import gave values our format refuses
-        raise ScenarioError(p if isinstance(p, MoreProblems) else Problem(p.path, p.message + " (after import)",
-                                                                          None, name)
-                            for p in error.problems) from None
 
 
 def read_upload(name: object, content: bytes | memoryview, max_bytes: int | None = None) -> Entry:

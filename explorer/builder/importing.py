@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from explorer.builder.draft import SECTIONS, Draft
 from explorer.errors import ScenarioError
-from explorer.io.importers import read_bdm, read_decide
-from explorer.io.loader import SCENARIO_SUFFIXES, file_kind, max_file_bytes, parse_text, too_large
+from explorer.io.formats import read_mapping
+from explorer.io.loader import SCENARIO_SUFFIXES, max_file_bytes, too_large
 
 IMPORT_SUFFIXES = (".txt", ".dat", ".tsv", ".csv", *SCENARIO_SUFFIXES)
 
@@ -39,21 +38,9 @@ def draft_from_upload(name: str, content: bytes, limit: int | None = None) -> Dr
     except UnicodeDecodeError:
         raise ScenarioError.single("cannot read file: it is not UTF-8 text", file=name) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # as a file read in text mode
-    suffix = Path(name).suffix.lower()
-    kind = file_kind(text, name)
-    raw: Any
-    if kind == "scenario":
-        raw, _, _ = parse_text(text, name, ".json" if suffix == ".json" else ".yaml")
-        if not isinstance(raw, dict):
-            raise ScenarioError.single("a scenario must be a mapping of fields", file=name)
-    elif kind == "decide":
-        raw = read_decide(text, name)
-    elif kind == "bdm":
-        raw = read_bdm(text, name)
-    else:
-        raise ScenarioError.single(
-            "cannot tell the format: expected a DECIDE file ('#A' rows), a BDM CSV "
-            "(Actor,Capability,Position,Salience) or a scenario (.yaml/.json)", file=name)
+    kind, raw, _, _ = read_mapping(text, name)
+    if kind == "scenario" and not isinstance(raw, dict):
+        raise ScenarioError.single("a scenario must be a mapping of fields", file=name)
     data = json.loads(json.dumps(raw, default=str))  # plain JSON data (dates as text), as autosaves hold
     for section in SECTIONS:
         if not isinstance(data.get(section), list):

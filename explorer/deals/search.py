@@ -123,7 +123,7 @@ class _Stack:
         self.party_cost = self.held @ costs if count else np.zeros((len(codes), costs.shape[1]))
 
 
-def _surplus(scenario, stack: _Stack, veto, reservation) -> np.ndarray:
+def _surplus(stack: _Stack, veto, reservation) -> np.ndarray:
     st = stack.stances
     return stack_figures(st.position, st.lo, st.hi, stack.share, st.capability * st.salience,
                          reservation, veto).package_surplus
@@ -182,7 +182,7 @@ def search(scenario: Scenario, draws: int = 0, seed: int = 0, alternatives: int 
     known: dict[int, float] = {}
 
     def solve(take: np.ndarray) -> None:
-        values = _surplus(scenario, _Stack(scenario, codes[take], base, costs), veto, reservation)
+        values = _surplus(_Stack(scenario, codes[take], base, costs), veto, reservation)
         known.update(zip(take.tolist(), values.tolist()))
 
     front, best_top, position, batch = [], np.inf, 0, FIRST_BATCH

@@ -34,21 +34,6 @@ DEFAULT_MAX_FILE_BYTES = 2_000_000
 
 
 
-def file_kind(text: str, name: str) -> str:
-    """How to read a file: 'scenario' (our YAML/JSON, by its suffix), else 'decide' or 'bdm' by its
-    first meaningful line; a .csv that is neither goes to the BDM reader (which says what is wrong);
-    'unknown' otherwise. ``name`` only gives the suffix.
-
-    >>> file_kind("x", "a.yml"), file_kind("#A;x;X", "f.txt"), file_kind("nothing", "f.csv")
-    ('scenario', 'decide', 'bdm')
-    """
-    from explorer.io.importers import sniff
-
-    suffix = FilePath(str(name)).suffix.lower()
-    if suffix in SCENARIO_SUFFIXES:
-        return "scenario"
-    kind = sniff(text)
-    return "bdm" if kind == "unknown" and suffix == ".csv" else kind
 
 def max_file_bytes(file: str | None = None) -> int:
     """The size limit in bytes: ``$EXPLORER_MAX_FILE_BYTES`` when set, else 2 MB.

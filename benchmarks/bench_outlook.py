@@ -47,21 +47,22 @@ WALK = ["ukraine-nato-deferral", "russia-nato-deferral", "ukraine-line-freeze", 
         "russia-comprehensive-ceasefire", "us-delays-sanctions", "europe-security-guarantees"]
 
 JS_ARM = """() => {
-  const b = window.__outlook = {clickAt: null, card: null, chance: null, deterministic: null};
+  const b = window.__outlook = {clickAt: null, card: null, chance: null, deterministic: null, forecast: null};
   document.addEventListener('click', (e) => {
-    if (e.target.closest('.explorer-controls')) { b.clickAt = performance.now(); b.card = b.chance = b.deterministic = null; }
+    if (e.target.closest('.explorer-controls')) { b.clickAt = performance.now(); b.card = b.chance = b.deterministic = b.forecast = null; }
   }, true);
   document.addEventListener('explorer-panel-drawn', (e) => {
     if (b.clickAt === null) return;
     const p = (e.detail || {}).panel, t = performance.now();
     if (p === 'chance' && b.chance === null) b.chance = t;
+    if (p === 'forecast' && b.forecast === null) b.forecast = t;
     if ((p === 'redline_gap' || p === 'issue_map') && b.deterministic === null) b.deterministic = t;
   }, true);
   const card = document.querySelector('.kf[data-key="chance"]').closest('.widget-html') || document.body;
   new MutationObserver(() => { if (b.clickAt !== null && b.card === null) b.card = performance.now(); })
     .observe(card, {subtree: true, childList: true, characterData: true});
 }"""
-JS_READ = "() => { const b = window.__outlook; return {clickAt: b.clickAt, card: b.card, chance: b.chance, deterministic: b.deterministic}; }"
+JS_READ = "() => { const b = window.__outlook; return {clickAt: b.clickAt, card: b.card, chance: b.chance, deterministic: b.deterministic, forecast: b.forecast}; }"
 
 
 def outlook_ready(page) -> dict:
@@ -113,7 +114,7 @@ def main(argv=None) -> int:
             for step, (cid, on) in enumerate([(c, True) for c in WALK] + [(c, False) for c in WALK]):
                 before = page.inner_text('.kf[data-key="chance"] .kf-value')
                 page.locator(f".concession-{cid} input[type=checkbox]").click()
-                rel = after_click(page, ("card", "chance", "deterministic"))
+                rel = after_click(page, ("card", "chance", "deterministic", "forecast"))
                 after = page.inner_text('.kf[data-key="chance"] .kf-value')
                 records.append({"round": round_, "step": step, "concession": cid, "on": on, "chance_before": before,
                                 "chance_after": after, "card_changed": before != after, **{f"{k}_ms": v for k, v in rel.items()}})
@@ -142,11 +143,14 @@ def main(argv=None) -> int:
             "chance_card_ms": median(pick("card_ms", first, changed_only=True)),
             "clicks": len([r for r in records if r["round"] == 0]),
             "card_changes": len(pick("card_ms", first, changed_only=True)),
+            "forecast_panel_ms": median(pick("forecast_ms", first)),
+            "forecast_redraws": len(pick("forecast_ms", first)),
         },
         "later_rounds (cached sets)": {
             "deterministic_ms": median(pick("deterministic_ms", later)),
             "chance_panel_ms": median(pick("chance_ms", later)),
             "chance_card_ms": median(pick("card_ms", later, changed_only=True)),
+            "forecast_panel_ms": median(pick("forecast_ms", later)),
         },
         "second click while the first's Monte Carlo runs": {
             "deterministic_ms": median([p["deterministic"] for p in pairs if p["deterministic"] is not None]),

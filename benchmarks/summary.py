@@ -40,6 +40,11 @@ GOALS = {
     "test_search_seed": Goal(1.0, "MC"),
     "test_search_generated_20_concessions": Goal(3.0, "MC"),
     "test_search_seed_2000_draws": Goal(3.0, "MC"),
+    # dynamic models (issue #10): test_bench_dynamics.py
+    "test_bdm_emission_10_rounds": Goal(0.005, "#10"),
+    "test_bdm_100_actors_10_rounds": Goal(0.5, "#10"),
+    "test_exchange_cop21_10_rounds": Goal(0.050, "#10"),
+    "test_bdm_emission_1000_draws": Goal(1.0, "#10"),
 }
 
 

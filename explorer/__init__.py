@@ -9,11 +9,12 @@ True
 
 from explorer.analysis.analysis import OUTCOMES, Analysis, analyze
 from explorer.deals.search import DealSearch, search
+from explorer.dynamics.forecast import Forecast, forecast
 from explorer.errors import Problem, ScenarioError
 from explorer.io.loader import load, validate_file
 from explorer.model.scenario import Scenario
 from explorer.montecarlo.results import Uncertainty, uncertainty
 
-__all__ = ["OUTCOMES", "Analysis", "DealSearch", "Problem", "Scenario", "ScenarioError", "Uncertainty", "analyze", "load", "search", "uncertainty",
-           "validate_file"]
+__all__ = ["OUTCOMES", "Analysis", "DealSearch", "Forecast", "Problem", "Scenario", "ScenarioError", "Uncertainty",
+           "analyze", "forecast", "load", "search", "uncertainty", "validate_file"]
 __version__ = "0.1.0"

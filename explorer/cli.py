@@ -1,4 +1,4 @@
-"""The ``explorer`` command line: validate, report, uncertainty, search, convert, schema.
+"""The ``explorer`` command line: validate, report, uncertainty, search, forecast, convert, schema.
 
 Input problems print one line each on stderr (file:line: field: problem) and
 exit with status 2; there is never a traceback for a bad file.
@@ -18,6 +18,7 @@ from explorer.errors import Problem, ScenarioError
 from explorer.io.formats import scenario_from_text
 from explorer.io.loader import SCENARIO_SUFFIXES, load, read_text
 from explorer.io.writer import dumps, write_atomic
+from explorer.model.scenario import Scenario
 from explorer.model.schema import ScenarioData
 from explorer.report import FORMATS
 
@@ -95,6 +96,36 @@ def cmd_search(args: argparse.Namespace) -> int:
                               f"every set and takes at most {MAX_CONCESSIONS}", file=args.path)])
     result = search(scenario, draws=args.draws or 0, seed=args.seed, alternatives=args.alternatives)
     sys.stdout.write(SEARCH_FORMATS[args.format](result))
+    return 0
+
+
+def _rounds(text: str) -> int:
+    """``--rounds``: a whole number from 1 to MAX_ROUNDS."""
+    from explorer.dynamics.forecast import MAX_ROUNDS
+
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 0 < count <= MAX_ROUNDS:
+        raise argparse.ArgumentTypeError(f"expected a whole number of rounds from 1 to {MAX_ROUNDS}, got {text!r}")
+    return count
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from explorer.dynamics.forecast import MAX_FORECAST_DRAWS, forecast
+    from explorer.dynamics.report import FORMATS as FORECAST_FORMATS
+
+    if args.draws and args.draws > MAX_FORECAST_DRAWS:
+        return _fail([Problem(("--draws",), f"the forecast takes at most {MAX_FORECAST_DRAWS:,} draws, "
+                              f"got {args.draws:,}", file=args.path)])
+    warnings: list[Problem] = []
+    scenario = Scenario.from_data(read_any(args.path, warnings=warnings), source=args.path)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    result = forecast(scenario.with_concessions(args.concede), args.model, args.rounds,
+                      draws=args.draws or 0, seed=args.seed)
+    sys.stdout.write(FORECAST_FORMATS[args.format](result))
     return 0
 
 
@@ -227,6 +258,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also list the K cheapest other sets that open a ZOPA (default 0)")
     p.add_argument("--format", choices=sorted(FORMATS), default="text")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("forecast", help="how positions might move: the BDM challenge or the exchange model, "
+                                         "round by round")
+    p.add_argument("path", metavar="PATH", help="a scenario (YAML/JSON), a DECIDE file or a BDM CSV")
+    p.add_argument("--model", choices=["bdm", "exchange"], default="bdm",
+                   help="bdm: expected-utility challenge model; exchange: equal-gain exchange model (default bdm)")
+    p.add_argument("--rounds", type=_rounds, default=10, metavar="N", help="number of rounds (default 10)")
+    p.add_argument("--concede", action="append", default=[], metavar="ID",
+                   help="apply a concession first (repeatable)")
+    p.add_argument("--draws", type=_draws, default=None, metavar="N",
+                   help="also run on N draws of the coding uncertainty: spread of the final median")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for --draws (default 0)")
+    p.add_argument("--format", choices=["text", "markdown", "json", "csv"], default="text")
+    p.set_defaults(func=cmd_forecast)
 
     p = sub.add_parser("convert", help="convert between our YAML/JSON, DECIDE and BDM files")
     p.add_argument("input", metavar="IN")

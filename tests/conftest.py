@@ -8,6 +8,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "data" / "scenarios"
 SEED = SCENARIOS / "russia_ukraine_talks.yaml"
 TEXTBOOK = SCENARIOS / "logrolling_textbook.yaml"
+# run with the DECIDE oracle's own venv, never by pytest (it imports `decide`, no dependency of ours)
+collect_ignore = ["fixtures/make_decide_cop21.py"]
 
 settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

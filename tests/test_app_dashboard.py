@@ -47,7 +47,8 @@ def test_only_panels_whose_figure_changed_are_sent(dash, monkeypatch):
     for key, panel in dash.panels.items():
         monkeypatch.setattr(panel.comm, "send", lambda data=None, buffers=None, key=key, **kw: sent.append(key))
     dash.set_concession("europe-security-guarantees", True)
-    assert sorted(sent) == ["deals", "distance", "issue_map", "utility"]
+    # Europe gains clout on NATO, the issue the forecast shows: the forecast is sent, then again with its spread
+    assert sorted(sent) == ["deals", "distance", "forecast", "forecast", "issue_map", "utility"]
     sent.clear()
     dash.set_concession("ukraine-line-freeze", True)
     assert "redline_gap" in sent
@@ -186,3 +187,40 @@ def test_a_failure_in_the_background_work_is_said_on_the_card(dash, monkeypatch)
     dash._guarded(dash._update_outlook, dash._generation)
     card = text(dash.chance_card.value)
     assert "could not be computed (RuntimeError)" in card and "figures above are unaffected" in card
+
+
+# -- how positions might move ---------------------------------------------------------
+def test_the_forecast_panel_follows_toggles_model_and_issue(dash):
+    first = dash.panels["forecast"].spec
+    assert first["data"] and "percentile" in text(dash.forecast_note.value)  # no event loop: the spread ran at once
+    dash.set_concession("ukraine-nato-deferral", True)  # moves Ukraine on the first issue (NATO)
+    conceded = dash.panels["forecast"].spec
+    assert conceded != first
+    dash.forecast_model.value = "exchange"
+    exchanged = dash.panels["forecast"].spec
+    assert exchanged != conceded and "Exchanges per round" in text(dash.forecast_note.value)
+    dash.forecast_issue.value = 1
+    assert dash.panels["forecast"].spec != exchanged
+    assert dash.state.forecast_for(dash.state.active, "exchange").scenario.active == ("ukraine-nato-deferral",)
+    dash.reset()
+    dash.forecast_model.value, dash.forecast_issue.value = "bdm", 0
+    assert dash.panels["forecast"].spec == first
+
+
+def test_another_scenario_lists_its_own_issues_for_the_forecast(dash):
+    seed_issues = [label for label, _ in dash.forecast_issue.options]
+    dash.select(next(k for k, e in enumerate(dash.entries) if e.path.name == "logrolling_textbook.yaml"))
+    textbook = [label for label, _ in dash.forecast_issue.options]
+    assert textbook != seed_issues and textbook == [i.name for i in dash.state.baseline.issues]
+    assert dash.forecast_issue.value == 0
+
+
+def test_a_failure_of_the_forecast_spread_is_said_under_the_panel(dash, monkeypatch):
+    dash.forecast_model.value = "exchange"  # not drawn yet for this set and model
+
+    def broken(active, model, draws=False):
+        raise RuntimeError("no")
+
+    monkeypatch.setattr(dash.state, "forecast_for", broken)
+    dash._update_forecast_spread(dash._generation)
+    assert "could not be computed (RuntimeError)" in text(dash.forecast_note.value)

@@ -184,6 +184,20 @@ def test_readable_without_a_guide(servers, page_at, size):
     assert "% of the draws" in " ".join(panel_texts(page, "chance", ".xtitle"))
     assert "% of stakes" in " ".join(panel_texts(page, "deals", ".xtitle"))
     assert page.locator('.kf[data-key="chance"] .info').get_attribute("title").startswith("The share of random")
+    # how positions might move: rounds and positions with their meaning, the spread in words
+    show_forecast(page)
+    assert page.evaluate(JS_TRUNCATED) == [] and page.evaluate(JS_CLIPPED) == []
+    assert page.evaluate(JS_OVERLAPPING_TICKS) == []
+    first = seed.issues[0]
+    assert "round (0 = the coded positions)" in panel_texts(page, "forecast", ".xtitle")
+    assert panel_texts(page, "forecast", ".ytitle") == ["position (0–100 scale)"]
+    meaning = "".join(panel_texts(page, "forecast", ".annotation-text"))  # wrapped lines join without a space
+    assert all(part.replace(" ", "") in meaning.replace(" ", "")
+               for part in (first.name, f"0 = {first.low}", f"100 = {first.high}"))
+    legend = " ".join(panel_texts(page, "forecast", ".legendtext"))
+    assert "Weighted median" in legend and all(p.name in legend for p in seed.parties
+                                               if seed.stance(p.id, first.id) is not None)
+    assert "10th–90th percentile" in page.inner_text(".forecast-note")
     page.screenshot(path=str(SCREENSHOTS / f"dashboard-{size}.png"), full_page=True)
     assert watched.errors == []
 
@@ -199,6 +213,45 @@ def show_outlook(page) -> None:
                            timeout=30_000)
     page.wait_for_function(JS_DEAL_POINTS, timeout=30_000)
     page.wait_for_timeout(300)
+
+
+def show_forecast(page) -> None:
+    """Scroll to the forecast panel; wait until the spread of its final median is written under it."""
+    page.locator('section[data-panel="forecast"]').scroll_into_view_if_needed()
+    page.wait_for_function("() => /percentile/.test(document.querySelector('.forecast-note').textContent)",
+                           timeout=30_000)
+    page.wait_for_timeout(300)
+
+
+JS_FORECAST_HOVER = """() => document.querySelector('section[data-panel="forecast"] .js-plotly-plot').data
+  .filter((t) => t.mode === 'lines+markers').map((t) => t.customdata.map((c) => c[0])).flat()"""
+
+
+def test_the_forecast_follows_the_toggles_and_the_model(servers, watched):
+    """A concession on the issue shown moves the forecast; hover texts say who moved whom; the
+    exchange model redraws the panel and says how many exchanges each round had."""
+    page = watched.page
+    open_dashboard(page, servers["main"])
+    show_forecast(page)
+    before = panels(page)
+    hover = page.evaluate(JS_FORECAST_HOVER)
+    assert any(h.startswith("moved by a ") and " offer from " in h for h in hover), hover
+    page.locator(".concession-ukraine-nato-deferral input[type=checkbox]").click()
+    page.locator('section[data-panel="forecast"]').scroll_into_view_if_needed()  # a panel out of view waits
+    page.wait_for_function("(n) => +document.querySelector('section[data-panel=\"forecast\"]').dataset.draws > n",
+                           arg=before["forecast"]["draws"], timeout=20_000)
+    page.wait_for_timeout(600)
+    after = panels(page)
+    assert after["forecast"]["data"] != before["forecast"]["data"]
+    page.locator(".forecast-model select").select_option(label="Exchanges across issues (DECIDE)")
+    page.wait_for_function("(n) => +document.querySelector('section[data-panel=\"forecast\"]').dataset.draws > n",
+                           arg=after["forecast"]["draws"], timeout=20_000)
+    page.wait_for_function("() => /Exchanges per round/.test(document.querySelector('.forecast-note').textContent)",
+                           timeout=20_000)
+    assert panels(page)["forecast"]["data"] != after["forecast"]["data"]
+    issues = page.locator(".forecast-issue select option").all_inner_texts()
+    assert len(issues) == len(__import__("explorer").load(SEED).issues)
+    assert watched.errors == []
 
 
 def test_clicking_a_deal_switches_on_exactly_its_concessions(servers, watched):

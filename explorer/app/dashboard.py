@@ -22,7 +22,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from explorer.app import figures, outlook
+from explorer.app import figures, forecast_view, outlook
 from explorer.app import state as live
 from explorer.app.catalog import Entry, list_scenarios, problems_text
 from explorer.app.panels import Panel, PanelBoard
@@ -44,6 +44,7 @@ READING_GUIDE = (
 )
 log = logging.getLogger(__name__)
 OUTLOOK_PANELS = ("chance", "deals")
+FORECAST_PANELS = ("forecast",)
 MAX_UPLOADS = 5  # a viewer's own files kept in the picker (the oldest goes first)
 PANEL_TEXT = {
     "issue_map": ("Where each party stands, issue by issue",
@@ -66,6 +67,16 @@ PANEL_TEXT = {
               "to the left it costs less in total, lower down it asks less of the party that gives most; its "
               "colour is its chance of a deal under the coding uncertainty (5,000 draws). The star is where the "
               "concessions switched on now stand. Click a point to switch exactly its concessions on."),
+    "forecast": ("Positions round by round, on the issue picked",
+                 "A dynamic model moves the parties' positions round by round from where they are coded now (with "
+                 "the concessions switched on). Expected-utility challenges (Bueno de Mesquita's model, as specified "
+                 "by Scholz et al. 2011): on each issue every party weighs challenging every other and makes offers; "
+                 "a party accepts at most one offer a round (a conflict it expects to lose, else a compromise, else "
+                 "a capitulation). Exchanges across issues (the DECIDE model): two parties trade positions, each "
+                 "giving way on the issue it cares less about, in exchanges that gain both the same. Coloured "
+                 "lines: each party; black: the capability × salience weighted median (solid) and mean (dotted); "
+                 "purple bar: where the final median lands in 8 of 10 redrawings of the coding. Hover a point for "
+                 "what moved the party. A model's forecast, not a prediction of the talks."),
     "distance": ("How far apart each pair of parties is, in points",
                  "Distance between two parties' ideal positions on the issues both hold, averaged by how much "
                  "they care: 0 = the same positions, 100 = opposite ends of every scale."),
@@ -101,7 +112,15 @@ STYLE = """<style>
 .chance-card .kf {flex: 0 1 340px;}
 .deals-list {font-size: 13px; line-height: 1.4;} .deals-list ol {margin: 4px 0; padding-left: 22px;}
 .deals-list ul {margin: 2px 0 6px 0; padding-left: 18px; color: #333;}
+.forecast-controls {align-items: center; gap: 8px 14px; flex-wrap: wrap;}
+.forecast-controls > .widget-hbox {gap: 6px;}
+.forecast-note {font-size: 13px; line-height: 1.4; margin: 2px 0 6px 0;}
 </style>"""
+FORECAST_HEAD = (
+    '<div class="outlook-head"><h3>How might positions move?</h3><p>The figures above compare positions as '
+    "they are coded. Here a model lets the parties move, round by round. Pick the model and the issue; the "
+    "panel follows the concessions switched on at the left.</p></div>"
+)
 OUTLOOK_HEAD = (
     '<div class="outlook-head"><h3>How sure are we, and what would it take?</h3><p>The figures above take the '
     "coding as exact. Here each coded position and red line is varied by its stated uncertainty, and every set "
@@ -136,10 +155,22 @@ class Dashboard:
         self.key_figures = w.HTML()
         self.scale_guide = w.HTML()
         self.concessions = ConcessionList(layout=full)
-        self.panels = {key: Panel(key, title=PANEL_TEXT[key][0], help=PANEL_TEXT[key][1], wide=key == "issue_map")
-                       for key in (*figures.PANELS, *OUTLOOK_PANELS)}
+        self.panels = {key: Panel(key, title=PANEL_TEXT[key][0], help=PANEL_TEXT[key][1], wide=key in ("issue_map", "forecast"))
+                       for key in (*figures.PANELS, *OUTLOOK_PANELS, *FORECAST_PANELS)}
         self.board = PanelBoard([self.panels[k] for k in figures.PANELS], layout=full)
         self.outlook_board = PanelBoard([self.panels[k] for k in OUTLOOK_PANELS], layout=full)
+        self.forecast_board = PanelBoard([self.panels[k] for k in FORECAST_PANELS], layout=full)
+        self.forecast_model = w.Dropdown(options=forecast_view.model_options(), value="bdm",
+                                         layout=w.Layout(width="300px", flex="0 0 auto"))
+        self.forecast_model.add_class("forecast-model")
+        self.forecast_issue = w.Dropdown(options=[], layout=w.Layout(width="auto", flex="1 1 260px", max_width="420px"))
+        self.forecast_issue.add_class("forecast-issue")
+        self.forecast_note = w.HTML()
+        labelled = w.Layout(align_items="center", flex="0 1 auto", max_width="100%")
+        forecast_controls = w.HBox([w.HBox([w.HTML("<b>Model</b>"), self.forecast_model], layout=labelled),
+                                    w.HBox([w.HTML("<b>Issue</b>"), self.forecast_issue], layout=labelled)],
+                                   layout=full)
+        forecast_controls.add_class("forecast-controls")
         self.panels["deals"].legend = outlook.deals_legend()
         self.chance_card = w.HTML(outlook.chance_card_html(None, None))
         self.deals_list = w.HTML()
@@ -153,7 +184,8 @@ class Dashboard:
         )
         controls.add_class("explorer-controls")
         self.main = w.VBox([self.key_figures, self.board, w.HTML(OUTLOOK_HEAD), self.chance_card,
-                            self.outlook_board, self.deals_list, self.scale_guide],
+                            self.outlook_board, self.deals_list, w.HTML(FORECAST_HEAD), forecast_controls,
+                            self.forecast_board, self.forecast_note, self.scale_guide],
                            layout=w.Layout(flex="1 1 0%", min_width="0", width="auto"))
         self.main.add_class("explorer-main")
         self.body = w.HBox([controls, self.main], layout=w.Layout(width="100%", align_items="flex-start"))
@@ -171,6 +203,8 @@ class Dashboard:
         self.board.on_shown(self.rescan)
         self.board.on_shown(self._shown)
         self.outlook_board.on_click(self._on_click)
+        self.forecast_model.observe(lambda change: self._forecast_changed(), names="value")
+        self.forecast_issue.observe(lambda change: self._forecast_changed(), names="value")
         self.select(self._start_index(start))
 
     # -- scenario ------------------------------------------------------------
@@ -279,6 +313,8 @@ class Dashboard:
         self._updating = True
         try:
             self.concessions.groups = concession_items(entry.scenario)
+            self.forecast_issue.options = forecast_view.issue_options(entry.scenario)
+            self.forecast_issue.value = 0
         finally:
             self._updating = False
         self.refresh()
@@ -343,6 +379,7 @@ class Dashboard:
             self._updating = False
         self.package_status.value = package_status_html(wanted, shown, analysis)
         self.key_figures.value = key_figures_html(analysis, state.baseline_analysis)
+        self._draw_forecast()
         self._schedule(self._update_outlook)
 
     def _shown(self) -> None:
@@ -377,20 +414,31 @@ class Dashboard:
     def _party_names(self) -> dict[str, str]:
         return {p.id: p.name for p in self.state.baseline.parties} if self.state else {}
 
+    def _later(self, update, generation: int) -> None:
+        """Run ``update`` after what is queued on the kernel's loop, keeping ``generation`` (a newer
+        click still supersedes it); without an event loop, at once."""
+        try:
+            asyncio.get_running_loop().call_soon(update, generation)
+        except RuntimeError:
+            update(generation)
+
     def _update_outlook(self, generation: int) -> None:
-        """The chance card and panel (Monte Carlo of the set on now), then the deals panel."""
+        """The chance card and panel (Monte Carlo of the set on now), then the forecast's spread and
+        the deals panel."""
         if generation != self._generation or self.state is None:
             return  # a newer click or scenario supersedes this one
         state = self.state
         now, start = state.uncertainty_for(state.active), state.uncertainty_for(())
         self.panels["chance"].update(outlook.chance(now, start))
         self.chance_card.value = outlook.chance_card_html(now, start)
+        if state.forecast_drawn(state.active, self.forecast_model.value) is None:
+            self._later(self._update_forecast_spread, generation)
         if "deals" in vars(state):  # already searched: cheap to redraw the star
             self._draw_deals(state)
         else:
             self.panels["deals"].update(outlook.deals(None, state.costs(state.active), self._party_names()))
             self.deals_list.value = outlook.deals_list_html(None, {})
-            self._schedule(self._search_deals)
+            self._later(self._search_deals, generation)
 
     def _search_deals(self, generation: int) -> None:
         if self.state is not None:  # runs even if superseded: the search does not depend on the toggles
@@ -402,6 +450,40 @@ class Dashboard:
         self.panels["deals"].update(outlook.deals(found, state.costs(state.active), names, searching=False,
                                                   limit=live.LIVE_SEARCH_CONCESSIONS))
         self.deals_list.value = outlook.deals_list_html(found, names, searching=False, limit=live.LIVE_SEARCH_CONCESSIONS)
+
+    # -- how positions might move ------------------------------------------------
+    def _forecast_changed(self) -> None:
+        if self._updating or self.state is None:
+            return
+        self._draw_forecast()
+        if self.state.forecast_drawn(self.state.active, self.forecast_model.value) is None and self._page_shown:
+            self._later(self._update_forecast_spread, self._generation)
+
+    def _draw_forecast(self) -> None:
+        """The forecast panel for the model and issue picked, with the spread if already drawn."""
+        state, model, k = self.state, self.forecast_model.value, self.forecast_issue.value
+        if state is None or k is None:
+            return
+        drawn = state.forecast_drawn(state.active, model)
+        result = drawn or state.forecast_for(state.active, model)
+        spread = drawn.spread()[k] if drawn is not None else None
+        self.panels["forecast"].update(forecast_view.forecast_figure(result, k, spread))
+        self.forecast_note.value = forecast_view.spread_html(result, k, spread, live.FORECAST_DRAWS[model],
+                                                             pending=drawn is None and self._page_shown)
+
+    def _update_forecast_spread(self, generation: int) -> None:
+        """The forecast over draws of the coding uncertainty (the Monte Carlo's draws): the spread of
+        the final median, drawn at the last round. A failure says so under the panel."""
+        if generation != self._generation or self.state is None:
+            return
+        try:
+            self.state.forecast_for(self.state.active, self.forecast_model.value, draws=True)
+        except Exception as error:  # noqa: BLE001 - shown to the viewer, logged for the operator
+            log.exception("dashboard: the forecast's spread could not be computed")
+            self.forecast_note.value += (f'<div class="forecast-note">The spread under the coding uncertainty '
+                                         f"could not be computed ({html.escape(type(error).__name__)}).</div>")
+            return
+        self._draw_forecast()
 
     def _on_click(self, key: str, points: list[dict]) -> None:
         """A click on a deal's point switches exactly its concessions on."""

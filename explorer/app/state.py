@@ -4,7 +4,8 @@
 is available, and produces the current :class:`~explorer.Analysis` (cached per
 set of active concessions, so toggling back is instant), its Monte Carlo
 :class:`~explorer.Uncertainty` (``DASHBOARD_DRAWS`` draws, the same draws for every
-set: common random numbers) and the scenario's deal search.
+set: common random numbers), the scenario's deal search, and the forecasts of the dynamic
+models (:func:`explorer.dynamics.forecast.forecast`) per set and model.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from explorer.analysis.analysis import OUTCOMES, Analysis, analyze
 from explorer.analysis.arrays import ScenarioArrays
 from explorer.app.text import OUTCOME_LABELS
 from explorer.deals.search import Deal, DealSearch, search
+from explorer.dynamics.forecast import Forecast, forecast
 from explorer.model.scenario import Scenario, blocked_reason
 from explorer.montecarlo.draws import standard_normals
 from explorer.montecarlo.results import Chances, uncertainty_from_normals
@@ -30,6 +32,10 @@ DASHBOARD_DRAWS = 5_000  # the chance of a deal per toggle: ± 1.1 points at wor
 ALTERNATIVES = 11  # dearer deals shown beside the cheapest ones
 LIVE_SEARCH_CONCESSIONS = 16  # 2^16 = 65,536 sets: searched in a viewer's kernel; more is left to the CLI
 SEED = 0
+FORECAST_ROUNDS = 10
+FORECAST_CACHE_SIZE = 64
+#: draws behind the spread of a forecast's final median (the exchange model runs draw by draw)
+FORECAST_DRAWS = {"bdm": 1_000, "exchange": 200}
 
 
 class Exploration:
@@ -40,6 +46,7 @@ class Exploration:
         self.active: tuple[str, ...] = ()
         self._cache: dict[tuple[str, ...], Analysis] = {}
         self._uncertain: dict[tuple[str, ...], Chances] = {}
+        self._forecasts: dict[tuple, Forecast] = {}
         self.baseline_analysis = self.analysis_for(())
 
     # -- analyses ----------------------------------------------------------
@@ -75,6 +82,22 @@ class Exploration:
             self._uncertain[key] = uncertainty_from_normals(
                 scenario, ScenarioArrays.from_scenario(scenario), self._normals, SEED, distances=False).chances()
         return self._uncertain[key]
+
+    def forecast_for(self, active: Iterable[str], model: str, draws: bool = False) -> Forecast:
+        """``model``'s forecast (``FORECAST_ROUNDS`` rounds) of the scenario with ``active`` on;
+        with ``draws``, also over ``FORECAST_DRAWS[model]`` draws of the coding uncertainty. Cached."""
+        key = (self._key(active), model, draws)
+        if key not in self._forecasts:
+            if len(self._forecasts) >= FORECAST_CACHE_SIZE:
+                self._forecasts.pop(next(iter(self._forecasts)))
+            scenario = self.analysis_for(key[0]).scenario
+            self._forecasts[key] = forecast(scenario, model, FORECAST_ROUNDS,
+                                            draws=FORECAST_DRAWS[model] if draws else 0, seed=SEED)
+        return self._forecasts[key]
+
+    def forecast_drawn(self, active: Iterable[str], model: str) -> Forecast | None:
+        """The forecast with draws if it has been computed already, else None."""
+        return self._forecasts.get((self._key(active), model, True))
 
     @cached_property
     def deals(self) -> DealSearch | None:

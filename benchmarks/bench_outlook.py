@@ -1,15 +1,18 @@
 """Click → chance of a deal and chance panel redrawn, beside the deterministic panels of the same click.
 
-    python benchmarks/bench_outlook.py [--rounds 2] [--json out.json]
+    python benchmarks/bench_outlook.py [--rounds 2] [--model bdm|exchange] [--json out.json]
 
 Goal (issue #8): the chance figure (key figure "Chance of a deal") and the uncertainty
 panel ("How sure are we?") follow within 300 ms of a click (median, seed scenario), without
 blocking further clicks; the deterministic panels keep their click latency (measured by
 bench_dashboard.py; here their time on the same clicks is recorded beside, as the floor).
+Issue #10: the forecast panel ("How might positions move?", with ``--model``'s model picked)
+redraws within the same click budget: its click → drawn time is recorded beside (on the clicks
+whose concession moves the issue it shows).
 
 The dashboard (notebooks/dashboard.ipynb, voila.json's settings) is opened in Chromium at
-1280×3000 with the outlook section scrolled into view, so the map, the red-line gap panel,
-the chance card and both outlook panels are all in view and redraw on each click. Each
+1280×4000 with the outlook section scrolled into view, so the map, the red-line gap panel,
+the chance card, both outlook panels and the forecast panel are all in view and redraw on each click. Each
 click toggles one concession of a walk that switches eleven concessions on one by one and
 then off one by one, so every click but the last reaches a set of concessions the kernel has
 not drawn before (its Monte Carlo is computed, not read from the cache); the walk is repeated
@@ -89,6 +92,13 @@ def after_click(page, keys) -> dict:
     return {k: (None if got[k] is None else got[k] - got["clickAt"]) for k in keys}
 
 
+def pick_model(page, model: str) -> None:
+    wait_for_panels(page, timeout=120)
+    if model == "exchange":
+        page.locator(".forecast-model select").select_option(label="Exchanges across issues (DECIDE)")
+        page.wait_for_timeout(1500)
+
+
 def median(values):
     return round(statistics.median(values), 1) if values else None
 
@@ -97,6 +107,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--model", choices=["bdm", "exchange"], default="bdm",
+                        help="the forecast panel's model during the walk (default bdm)")
     args = parser.parse_args(argv)
     if find_chromium() is None:
         print("no Chromium found", file=sys.stderr)
@@ -106,9 +118,10 @@ def main(argv=None) -> int:
     records, pairs = [], []
     with serve_voila("notebooks/dashboard.ipynb") as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        watched = open_page(browser, {"width": 1280, "height": 3000})
+        watched = open_page(browser, {"width": 1280, "height": 4000})
         page = watched.page
         page.goto(server.url, wait_until="commit", timeout=120_000)
+        pick_model(page, args.model)
         quiet = outlook_ready(page)
         for round_ in range(args.rounds):
             for step, (cid, on) in enumerate([(c, True) for c in WALK] + [(c, False) for c in WALK]):
@@ -121,6 +134,7 @@ def main(argv=None) -> int:
         # clicks while the kernel computes: a fresh page (nothing cached); click A, and as soon as A's
         # deterministic panels are drawn (the kernel now runs A's Monte Carlo) click B
         page.reload(wait_until="commit")
+        pick_model(page, args.model)
         outlook_ready(page)
         steps = [(c, True) for c in WALK] + [(c, False) for c in WALK]
         for first_click, second_click in zip(steps[0::2], steps[1::2]):
@@ -158,6 +172,7 @@ def main(argv=None) -> int:
             "pairs": len(pairs),
         },
         "goal_ms": GOAL_MS,
+        "forecast_model": args.model,
     }
     first_summary = summary["first_round (new sets: Monte Carlo computed)"]
     worst = max(v for v in (first_summary["chance_panel_ms"], first_summary["chance_card_ms"]) if v is not None)

@@ -62,17 +62,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count(what: str, most: int):
+    """An argparse type: a whole number of ``what`` from 1 to ``most``."""
+    def parse(text: str) -> int:
+        try:
+            count = int(text)
+        except ValueError:
+            count = 0
+        if not 0 < count <= most:
+            raise argparse.ArgumentTypeError(f"expected a whole number of {what} from 1 to {most:,}, got {text!r}")
+        return count
+
+    return parse
+
+
 def _draws(text: str) -> int:
     """``--draws``: a whole number from 1 to MAX_DRAWS."""
     from explorer.montecarlo.draws import MAX_DRAWS
 
-    try:
-        count = int(text)
-    except ValueError:
-        count = 0
-    if not 0 < count <= MAX_DRAWS:
-        raise argparse.ArgumentTypeError(f"expected a whole number of draws from 1 to {MAX_DRAWS:,}, got {text!r}")
-    return count
+    return _count("draws", MAX_DRAWS)(text)
 
 
 def cmd_uncertainty(args: argparse.Namespace) -> int:
@@ -103,22 +111,16 @@ def _rounds(text: str) -> int:
     """``--rounds``: a whole number from 1 to MAX_ROUNDS."""
     from explorer.dynamics.forecast import MAX_ROUNDS
 
-    try:
-        count = int(text)
-    except ValueError:
-        count = 0
-    if not 0 < count <= MAX_ROUNDS:
-        raise argparse.ArgumentTypeError(f"expected a whole number of rounds from 1 to {MAX_ROUNDS}, got {text!r}")
-    return count
+    return _count("rounds", MAX_ROUNDS)(text)
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
     from explorer.dynamics.forecast import MAX_FORECAST_DRAWS, forecast
     from explorer.dynamics.report import FORMATS as FORECAST_FORMATS
 
-    if args.draws and args.draws > MAX_FORECAST_DRAWS:
-        return _fail([Problem(("--draws",), f"the forecast takes at most {MAX_FORECAST_DRAWS:,} draws, "
-                              f"got {args.draws:,}", file=args.path)])
+    if args.draws and args.draws > MAX_FORECAST_DRAWS[args.model]:
+        return _fail([Problem(("--draws",), f"the {args.model} forecast takes at most "
+                              f"{MAX_FORECAST_DRAWS[args.model]:,} draws, got {args.draws:,}", file=args.path)])
     warnings: list[Problem] = []
     scenario = Scenario.from_data(read_any(args.path, warnings=warnings), source=args.path)
     for warning in warnings:

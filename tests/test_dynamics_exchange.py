@@ -113,6 +113,31 @@ def test_a_small_decide_run_where_updates_told_twice_matter():
                                               26.589982209, 94.321481245], atol=TOL)
 
 
+def test_a_small_decide_run_with_identical_actors_and_ties():
+    """6 actors × 3 issues, made up; DECIDE's run (make_decide_cop21.py on this case) gives these.
+
+    Actors 3 and 5 are identical and saliences of 1/3 make gains that tie in exact arithmetic,
+    so the order of the equal gains (the stable sort, DECIDE's decimals) decides who goes first.
+    """
+    third = 1 / 3
+    position = np.array([[80.0, 80.0, 0.0], [80.0, 40.0, 60.0], [60.0, 20.0, 100.0], [0.0, 0.0, 0.0],
+                         [60.0, 40.0, 0.0], [0.0, 0.0, 0.0]])
+    salience = np.array([[0.25, third, 0.25], [1.0, 1.0, 0.5], [0.5, 0.75, 0.5], [0.5, 1.0, 0.75],
+                         [1.0, third, 0.25], [0.5, 1.0, 0.75]])
+    power = np.array([[2.0, 3.0, 2.0], [1.0, 3.0, 2.0], [3.0, 1.0, 2.0], [3.0, 2.0, 1.0], [2.0, 3.0, 1.0],
+                      [3.0, 2.0, 1.0]])
+    run = equal_gain(position, salience, power, 3)
+    assert run.count.tolist() == [5, 5, 5]
+    m = run.moves
+    got = [[m.actor[k], m.partner[k], m.issue[k]] for k in range(0, len(m.actor), 2)]
+    first_two_rounds = [[1, 3, 2], [1, 5, 1], [1, 3, 1], [2, 0, 2], [2, 4, 2]]  # [i actor, j actor, i's issue]
+    assert got == first_two_rounds * 2 + [[1, 3, 2], [1, 5, 1], [1, 3, 1], [2, 3, 2], [2, 5, 2]]
+    np.testing.assert_allclose(m.gain[0::2], [4.705882353, 3.75, 0.352564103, 0.170940171, 0.056980057,
+                                              3.294117647, 2.625, 0.703054299, 0.053181387, 0.036087369,
+                                              2.305882353, 1.8375, 0.492138009, 0.013111698, 0.205128205], atol=TOL)
+    np.testing.assert_allclose(run.mean[3], [60.691719457, 19.475354449, 21.590401374], atol=TOL)
+
+
 # -- hand-computed cases ---------------------------------------------------------------------
 
 def test_two_actors_full_swap_ratio_gain_and_between_round_update():

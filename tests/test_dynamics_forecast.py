@@ -151,7 +151,8 @@ def test_without_uncertainty_every_draw_is_the_forecast(emission):
 
 def test_bad_arguments_are_refused():
     scenario = explorer.load(LOGROLL)
-    for bad in ({"model": "nash"}, {"rounds": 0}, {"rounds": MAX_ROUNDS + 1}, {"rounds": 2.5}, {"draws": -1}):
+    for bad in ({"model": "nash"}, {"rounds": 0}, {"rounds": MAX_ROUNDS + 1}, {"rounds": 2.5}, {"rounds": True},
+                {"draws": -1}, {"draws": 1.5}, {"model": "exchange", "draws": 1_001}):
         with pytest.raises(ValueError):
             forecast(scenario, **{"model": "bdm", **bad})
 
@@ -193,6 +194,7 @@ def test_cli_concede_and_draws(capsys):
 
 @pytest.mark.parametrize("argv", [
     ["--model", "nash"], ["--rounds", "0"], ["--rounds", "x"], ["--draws", "0"], ["--concede", "no-such-concession"],
+    ["--model", "exchange", "--draws", "1001"], ["--format", "yaml"],
 ])
 def test_cli_refuses_bad_options_with_exit_2(capsys, argv):
     try:

@@ -163,10 +163,10 @@ class Dashboard:
         self.forecast_model = w.Dropdown(options=forecast_view.model_options(), value="bdm",
                                          layout=w.Layout(width="300px", flex="0 0 auto"))
         self.forecast_model.add_class("forecast-model")
-        self.forecast_issue = w.Dropdown(options=[], layout=w.Layout(width="auto", flex="1 1 260px", max_width="420px"))
+        self.forecast_issue = w.Dropdown(options=[], layout=w.Layout(width="420px", max_width="100%"))
         self.forecast_issue.add_class("forecast-issue")
         self.forecast_note = w.HTML()
-        labelled = w.Layout(align_items="center", flex="0 1 auto", max_width="100%")
+        labelled = w.Layout(align_items="center", flex="0 0 auto", max_width="100%")  # wrap, never squeeze
         forecast_controls = w.HBox([w.HBox([w.HTML("<b>Model</b>"), self.forecast_model], layout=labelled),
                                     w.HBox([w.HTML("<b>Issue</b>"), self.forecast_issue], layout=labelled)],
                                    layout=full)

@@ -19,6 +19,7 @@ CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)  # the decimal module's def
 SALIENCE_WEIGHT = Decimal(0.4)  # DECIDE builds these from the floats 0.4 and 0.1
 FIXED_WEIGHT = Decimal(0.1)
 ONE = Decimal(1)
+_add, _sub, _mul, _div = CONTEXT.add, CONTEXT.subtract, CONTEXT.multiply, CONTEXT.divide
 
 
 def dec(value: float) -> Decimal:
@@ -100,24 +101,24 @@ class DecimalModel:
         siQ, siP, sjP, sjQ, ciQ, cjP, SP, SQ, dem_i, dem_j, ratio_pq, w_iQ, ratio_qp, w_jP = static
         if pos_i is None:
             pos_i, pos_j = self.position(ia, q), self.position(ja, p)
-        dist_j = abs(C.subtract(dem_i, pos_j))
-        dist_i = abs(C.subtract(dem_j, pos_i))
-        dp = C.divide(C.multiply(C.multiply(dist_j, sjP), cjP), SP)
-        dq = C.multiply(ratio_pq, dp)
-        m_i = C.divide(C.multiply(dq, SQ), w_iQ)
+        dist_j = abs(_sub(dem_i, pos_j))
+        dist_i = abs(_sub(dem_j, pos_i))
+        dp = _div(_mul(_mul(dist_j, sjP), cjP), SP)
+        dq = _mul(ratio_pq, dp)
+        m_i = _div(_mul(dq, SQ), w_iQ)
         m_j = dist_j
         if abs(m_i) > dist_i:
-            dq = C.divide(C.multiply(C.multiply(dist_i, siQ), ciQ), SQ)
-            dp = C.multiply(ratio_qp, dq)
+            dq = _div(_mul(_mul(dist_i, siQ), ciQ), SQ)
+            dp = _mul(ratio_qp, dq)
             m_i = dist_i
-            m_j = C.divide(C.multiply(dp, SP), w_jP)
+            m_j = _div(_mul(dp, SP), w_jP)
         if pos_i > dem_j:
             m_i = -m_i
         if pos_j > dem_i:
             m_j = -m_j
-        gain = abs(C.subtract(C.multiply(dq, siQ), C.multiply(dp, siP)))
+        gain = abs(_sub(_mul(dq, siQ), _mul(dp, siP)))
         if not check:
-            return gain, C.add(pos_i, m_i), C.add(pos_j, m_j)
+            return gain, _add(pos_i, m_i), _add(pos_j, m_j)
         y = {"i": C.add(pos_i, m_i), "j": C.add(pos_j, m_j)}
         if check:
             sides = {"i": (ia, q, pos_i, dem_i, upd_q, siQ, siP, ciQ), "j": (ja, p, pos_j, dem_j, upd_p, sjP, sjQ, cjP)}

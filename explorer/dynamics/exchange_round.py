@@ -7,9 +7,15 @@ exchange object, each side's current supply position, its voting position ``y``,
 history of its computed moves, and the moves of third actors it has been told about
 ("updates", used when checking that the mean does not pass the partner's position).
 
-For speed the per-side arrays are stacked as (2, n): row 0 is side i, row 1 side j, so that
-one numpy call serves both sides; every float is computed with the same operations in the
-same order as the side-by-side formulas in the docs (the results are the same to the bit).
+The cost is numpy's per-call overhead on small arrays (about 30 exchanges are recomputed
+after each execution), so the code counts calls: the per-side arrays are stacked as (2, n)
+(row 0 side i, row 1 side j) and one call serves both sides; the static and dynamic fields
+sit in one (field, side, exchange) array that one ``take`` reads (``take`` along the last
+axis is several times cheaper than fancy indexing there); a side's move history is updated
+where its position is taken over; an exchange whose decimal gain cannot have changed keeps
+it as its sort key. Every float is computed with the same operations in the same order as
+the side-by-side formulas in the docs, so the results are the same to the bit as those of
+the side-by-side code this replaced (checked on cop21 and on random tie-heavy inputs).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ NEAR = 1e-7  # closer than this to the partner, the mean check is redone in deci
 TIE = 1e-9  # gains this close (relatively) to a neighbour in the sorted list are compared in decimal
 EDGE = 1e-9  # slack for the 0–100 and Σ moves ≤ 100 checks (DECIDE computes in Decimal)
 
+CHECK, NEARLY, CROSS_I, CROSS_J = 1, 2, 4, 8  # bits of Round.flags
 _ROW1 = np.array([[False], [True]])  # (2, 1): row j
 
 
@@ -49,6 +56,7 @@ class Round:
         self.x = x
         self.weight = weight
         self.ia, self.ja, self.p, self.q = ia, ja, p, q
+        self.abpq = list(zip(ia.tolist(), ja.tolist(), p.tolist(), q.tolist()))
         n = len(ia)
         self.n = n
         n_actors = x.shape[0]
@@ -60,7 +68,8 @@ class Round:
         want = np.stack((p, q)).reshape(2, n)  # side's demand issue
         self.actor = actor
         # static per exchange and side, stacked: (field, side, exchange)
-        stat = np.empty((9, 2, n))
+        fields = np.zeros((15, 2, n))  # rows 0–9 static, 10–14 dynamic (one gather serves both)
+        stat = fields[:10]
         stat[0] = s[actor, sup]  # salience on the supply issue
         stat[1] = s[actor, want]  # ... on the demand issue
         stat[2] = c[actor, sup]  # power on the supply issue
@@ -71,31 +80,35 @@ class Round:
         stat[6] = x[actor, want][::-1]  # the partner's position on the supply issue (the target)
         stat[7] = x[actor, sup]  # round-start supply position
         stat[8] = num0[sup]  # Σ w x at the round's start on the supply issue
+        stat[9] = stat[4] * stat[7]  # w x of the side at its round-start position
         self.stat = stat
-        # dynamic: (field, side, exchange): supply position, Σ, min and max of the earlier moves, Σ w Δ updates
-        dyn = np.zeros((5, 2, n))
+        # dynamic: (field, side, exchange): supply position; Σ, min and −max of the earlier moves;
+        # Σ w Δ of the updates told
+        dyn = fields[10:]
         dyn[0] = stat[7]
         dyn[2] = np.inf
-        dyn[3] = -np.inf
+        dyn[3] = np.inf
         self.dyn = dyn
-        self.pos, self.hs, self.hmin, self.hmax, self.d = dyn
+        self.fields = fields
+        self.pos, self.hs, self.hmin, self.hneg, self.d = dyn
         self.pos_f = self.pos.reshape(-1)
         self.d_f = self.d.reshape(-1)
         self.y = np.zeros((2, n))
+        self.y_f = self.y.reshape(-1)
         self.m = np.zeros((2, n))
-        self.grow = np.zeros((2, n), dtype=bool)
-        self.grow_f = self.grow.reshape(-1)
-        self.gain = np.zeros(n)
+        self.m_f = self.m.reshape(-1)
+        self.hs_f, self.hmin_f, self.hneg_f = self.hs.reshape(-1), self.hmin.reshape(-1), self.hneg.reshape(-1)
         self.valid = np.zeros(n, dtype=bool)
         # third actors' positions this exchange has been told about: row 0 on q (i's supply), row 1 on p
         self.u = np.full((2 * n, n_actors), np.nan)
         self.u_f = self.u.reshape(-1)
         self.src = np.full((2 * n, n_actors), -1)  # which executed voting position each update is
+        self.src_f = self.src.reshape(-1)
         self.ubase = (np.arange(2 * n).reshape(2, n) * n_actors + actor)  # flat index of the side's own update
         self.y_exact: list = []  # executed voting positions, in decimal
-        self.check = np.zeros(n, dtype=bool)  # the mean check mattered (or nearly) in the last calculation
-        self.near = np.zeros(n, dtype=bool)  # ... nearly: floats cannot tell, decimals decide
-        self.cross = np.zeros((2, n), dtype=bool)  # ... and it stopped i / j
+        # in the last calculation: the mean check mattered (or nearly: CHECK), nearly (NEARLY: floats
+        # cannot tell, decimals decide), and it stopped i (CROSS_I) / j (CROSS_J)
+        self.flags = np.zeros(n, dtype=np.int8)
         self.fresh = np.zeros(n, dtype=bool)  # the sort key below is the decimal gain
         self.key_hi, self.key_lo = np.zeros(n), np.zeros(n)  # the sort key: hi + lo
         self._cache: dict = {}  # exchange → (its decimal inputs, DECIDE's decimal result)
@@ -104,7 +117,7 @@ class Round:
         self.from_j: np.ndarray = np.zeros(0)
         if n:
             with np.errstate(all="ignore"):  # invalid moves may divide by zero; they are dropped
-                self.calculate(np.arange(n), fresh=True)
+                self.calculate(np.arange(n))
 
     # -- compatibility views ---------------------------------------------------------------
     @property
@@ -117,27 +130,34 @@ class Round:
 
     # -- the moves an exchange makes -------------------------------------------------------
     @staticmethod
-    def _move_ok(m, y, hs, hmin, hmax):
-        """DECIDE's validity of a move (y = pos + m) given the side's earlier moves in this exchange."""
+    def _move_ok(m, y, hs, hmin, hneg):
+        """DECIDE's validity of a move (y = pos + m) given the side's earlier moves in this exchange.
+
+        All moves of a side have one sign: max(earlier, m) < 0 or min(earlier, m) > 0, which for a
+        move m ≠ 0 (ensured by |m| > MIN_MOVE) is min(earlier) > 0 if m > 0, −max(earlier) > 0 if not.
+        """
         a = np.abs(m)
         return ((a <= 100.0) & (a > MIN_MOVE) & (y >= -EDGE) & (y <= 100.0 + EDGE)
-                & (hs + m <= 100.0 + EDGE) & ((np.maximum(hmax, m) < 0) | (np.minimum(hmin, m) > 0)))
+                & (hs + m <= 100.0 + EDGE) & (np.where(m > 0, hmin, hneg) > 0))
 
-    def calculate(self, e, fresh=False):
-        """Recompute exchanges e (sorted, unique); a side that grows keeps its last move in its history."""
-        if not fresh:
-            g = self.grow[:, e]
-            if g.any():
-                gs, ge = np.nonzero(g)
-                f = gs * self.n + e[ge]
-                mm = self.m.reshape(-1)[f]
-                hs, hmin, hmax = self.hs.reshape(-1), self.hmin.reshape(-1), self.hmax.reshape(-1)
-                hs[f] += mm
-                hmin[f] = np.minimum(hmin[f], mm)
-                hmax[f] = np.maximum(hmax[f], mm)
-                self.grow[:, e] = False
-        s_sup, s_dem, c_sup, S_sup, w_sup, rat, tgt, start, n0 = self.stat[:, :, e]
-        pos, hs, hmin, hmax, d = self.dyn[:, :, e]
+    def calculate(self, e, same_pos=None):
+        """Recompute exchanges e (sorted, unique); their sides' histories are already up to date (run).
+
+        ``same_pos`` (bool per e): neither side's supply position was taken over. An exchange
+        whose decimal gain is known (fresh) and that skips the mean check before and after, at the
+        same positions, has the same decimal inputs (DECIDE's gain is the same), so it keeps its
+        decimal sort key rather than being recomputed in decimal at the next tie.
+        """
+        keep = None
+        if same_pos is not None:
+            keep = same_pos & self.fresh[e] & (self.flags[e] == 0)
+            if keep.any():
+                old = self.key_hi[e]
+            else:
+                keep = None
+        # DECIDE's two cases, for both sides at once: row i / row j of every (2, k) array
+        (s_sup, s_dem, c_sup, S_sup, w_sup, rat, tgt, start, n0, w_start,
+         pos, hs, hmin, hneg, d) = self.fields.take(e, axis=2)
         dist = np.abs(tgt - pos)  # j moves all the way to i's position on p ...
         r0 = dist * s_sup * c_sup / S_sup  # row j: dp; row i: dq if i moves all the way
         r1 = rat * r0  # row j: dq from equal gain; row i: dp
@@ -147,79 +167,84 @@ class Round:
         dq = np.where(over, r0[0], r1[1])
         dp = np.where(over, r1[0], r0[1])
         np.negative(m, out=m, where=pos > tgt)
-        y = pos + m
+        py = np.empty((2,) + m.shape)  # (position, voting position)
+        py[0] = pos
+        y = np.add(pos, m, out=py[1])
         gain = np.abs(dq * s_sup[0] - dp * s_dem[0])
-        ok2 = self._move_ok(m, y, hs, hmin, hmax)
+        ok2 = self._move_ok(m, y, hs, hmin, hneg)
         ok = ok2[0] & ok2[1] & (gain >= MIN_GAIN)
-        self.m[:, e] = m
-        self.y[:, e] = y
-        self.gain[e] = gain
+        fe = np.concatenate((e, e + self.n))  # flat (side, exchange) indices, for stores
+        self.m_f[fe] = m.reshape(-1)
+        self.y_f[fe] = y.reshape(-1)
+        self.key_hi[e] = gain  # the sort key: the float gain until a tie asks for the decimal one
         self.fresh[e] = False
         self.valid[e] = ok
+        self.flags[e] = 0
         if not ok.any():
-            self.check[e] = False
-            self.near[e] = False
-            self.cross[:, e] = False
             return
-        # the mean check (both sides at once, for the valid ones)
-        ua = self.u_f[self.ubase[:, e]]
+        if keep is not None:  # (restored below, where the mean check stays out of it)
+            keep &= ok
+        # the mean check (both sides at once): the mean before and after the move, the partner's position
+        ua = self.u_f[self.ubase.take(e, axis=1)]
         told = np.isfinite(ua)
         # the mean with the updates applied, a's own update replaced by the position tried
-        others = n0 + d - np.where(told, w_sup * (ua - start), 0.0) - w_sup * start
-        before = tgt - (others + w_sup * pos) / S_sup
-        after = tgt - (others + w_sup * y) / S_sup
-        cross = ~(((before >= 0) & (after >= 0)) | ((before <= 0) & (after <= 0)))
-        near = (np.abs(before) < NEAR) | (np.abs(after) < NEAR)
-        cross &= ok
-        near &= ok
+        others = n0 + d - np.where(told, w_sup * (ua - start), 0.0) - w_start
+        ba = tgt - (others + w_sup * py) / S_sup  # (before/after, side, exchange)
+        # the partner lies strictly between the two means (of the valid ones, all finite):
+        # not (x ≥ both or x ≤ both), i.e. before and after have strictly opposite signs
+        sign = np.sign(ba)
+        cross = (sign[0] * sign[1] < 0) & ok
+        a = np.abs(ba)
+        near = (np.minimum(a[0], a[1]) < NEAR) & ok
         if not (cross.any() or near.any()):
-            self.check[e] = False
-            self.near[e] = False
-            self.cross[:, e] = False
-            self.key_hi[e] = gain
-            self.key_lo[e] = 0.0
+            if keep is not None:
+                self._keep(e, keep, old)
             return
         ci = np.flatnonzero(cross[0])
         if len(ci):  # i stops where the mean meets j; then j's check sees i's result
             self._stop(0, ci, e, m, y, gain, pos, d, told)
-            before = tgt[1, ci] - (others[1, ci] + w_sup[1, ci] * pos[1, ci]) / S_sup[1, ci]
-            after = tgt[1, ci] - (others[1, ci] + w_sup[1, ci] * y[1, ci]) / S_sup[1, ci]
-            cross[1, ci] = ~(((before >= 0) & (after >= 0)) | ((before <= 0) & (after <= 0)))
-            near[1, ci] = (np.abs(before) < NEAR) | (np.abs(after) < NEAR)
+            before = tgt[1][ci] - (others[1][ci] + w_sup[1][ci] * pos[1][ci]) / S_sup[1][ci]
+            after = tgt[1][ci] - (others[1][ci] + w_sup[1][ci] * y[1][ci]) / S_sup[1][ci]
+            cross[1][ci] = ~(((before >= 0) & (after >= 0)) | ((before <= 0) & (after <= 0)))
+            near[1][ci] = (np.abs(before) < NEAR) | (np.abs(after) < NEAR)
         cj = np.flatnonzero(cross[1])
         if len(cj):
             self._stop(1, cj, e, m, y, gain, pos, d, told)
         nr = near[0] | near[1]
-        self.check[e] = cross[0] | cross[1] | nr
-        self.near[e] = nr
-        self.cross[:, e] = cross
         changed = cross[0] | cross[1] | nr
+        self.flags[e] = changed * CHECK + nr * NEARLY + cross[0] * CROSS_I + cross[1] * CROSS_J
         if len(ci) or len(cj):
             ch = np.flatnonzero(cross[0] | cross[1])
             ec = e[ch]
-            self.m[:, ec] = m[:, ch]
-            self.y[:, ec] = y[:, ch]
-            self.gain[ec] = gain[ch]
+            fc = np.concatenate((ec, ec + self.n))
+            self.m_f[fc] = m.take(ch, axis=1).reshape(-1)
+            self.y_f[fc] = y.take(ch, axis=1).reshape(-1)
+            self.key_hi[ec] = gain[ch]
         for k in e[nr].tolist():  # the mean lands (almost) on the partner: DECIDE's rounding decides
             g, y_i, y_j = self._exact(k)
-            self.gain[k], self.y[0, k], self.y[1, k] = float(g), float(y_i), float(y_j)
+            self.key_hi[k], self.y[0, k], self.y[1, k] = float(g), float(y_i), float(y_j)
             self.m[0, k], self.m[1, k] = self.y[0, k] - self.pos[0, k], self.y[1, k] - self.pos[1, k]
         ec = e[changed]
-        mm = self.m[:, ec]
-        pp = self.pos[:, ec]
-        ok2 = self._move_ok(mm, pp + mm, self.hs[:, ec], self.hmin[:, ec], self.hmax[:, ec])
+        mm = self.m.take(ec, axis=1)
+        pp = self.pos.take(ec, axis=1)
+        ok2 = self._move_ok(mm, pp + mm, self.hs.take(ec, axis=1), self.hmin.take(ec, axis=1),
+                            self.hneg.take(ec, axis=1))
         self.valid[ec] = ok2[0] & ok2[1]
-        eo = e[ok]
-        self.key_hi[eo] = self.gain[eo]
-        self.key_lo[eo] = 0.0
+        if keep is not None:
+            self._keep(e, keep & ~changed, old)
+
+    def _keep(self, e, keep, old):
+        k = e[keep]
+        self.fresh[k] = True
+        self.key_hi[k] = old[keep]
 
     def _stop(self, a, idx, e, m, y, gain, pos, d, told):
         """Side a (0 = i, 1 = j) of the batch members idx moves only until the mean is at its partner."""
         o = 1 - a
-        s_sup, s_dem, c_sup, S_sup, w_sup, rat, tgt, start, n0 = self.stat[:, :, e[idx]]
-        pos_a, pos_o = pos[a, idx], pos[o, idx]
+        s_sup, s_dem, c_sup, S_sup, w_sup, rat, tgt, start, n0, _ = self.stat.take(e[idx], axis=2)
+        pos_a, pos_o = pos[a][idx], pos[o][idx]
         # DECIDE's sum here includes a itself: at its update if it has one, else where it is now
-        nom = n0[a] + d[a, idx] + np.where(told[a, idx], 0.0, w_sup[a] * (pos_a - start[a]))
+        nom = n0[a] + d[a][idx] + np.where(told[a][idx], 0.0, w_sup[a] * (pos_a - start[a]))
         delta = np.abs((tgt[a] * S_sup[a] - nom) / w_sup[a])
         r_a = delta * s_sup[a] * c_sup[a] / S_sup[a]
         r_o = rat[a] * r_a
@@ -227,26 +252,33 @@ class Round:
         m_a = delta
         m_o = np.where(pos_o > tgt[o], -m_o, m_o)
         m_a = np.where(pos_a > tgt[a], -m_a, m_a)
-        m[a, idx], m[o, idx] = m_a, m_o
-        y[a, idx], y[o, idx] = pos_a + m_a, pos_o + m_o
+        m[a][idx], m[o][idx] = m_a, m_o
+        y[a][idx], y[o][idx] = pos_a + m_a, pos_o + m_o
         gain[idx] = np.abs(r_o * s_sup[o] - r_a * s_dem[o])
 
     # -- executing ---------------------------------------------------------------------------
     def _tell(self, f, actor, issue, start, y, y_src):
         """Record in the exchange sides f (flat side·n + e) that ``actor`` moved to ``y`` on ``issue``."""
-        old = self.u[f, actor]
+        uf = f * self.n_actors + actor
+        old = self.u_f[uf]
         told = np.isfinite(old)
+        if not told.any():  # told for the first time everywhere: the update is y
+            self.d_f[f] += float(self.weight[actor, issue]) * (y - float(self.x[actor, issue]))
+            self.u_f[uf] = y
+            self.src_f[uf] = y_src
+            return
         keep = told & np.where(start <= old, old < y, old > y)
         new = np.where(keep, old, y)
         w = self.weight[actor, issue]
         self.d_f[f] += w * (new - np.where(told, old, self.x[actor, issue]))
-        self.u[f, actor] = new
-        self.src[f, actor] = np.where(keep, self.src[f, actor], y_src)
+        self.u_f[uf] = new
+        self.src_f[uf] = np.where(keep, self.src_f[uf], y_src)
 
     def _exact(self, e):
         """DECIDE's decimal (gain, y_i, y_j) for exchange e as it stands."""
-        check = bool(self.check[e])
-        ia, ja, p, q = int(self.ia[e]), int(self.ja[e]), int(self.p[e]), int(self.q[e])
+        flags = int(self.flags[e])
+        check = bool(flags & CHECK)
+        ia, ja, p, q = self.abpq[e]
         pos_i, pos_j = self.exact.position(ia, q), self.exact.position(ja, p)
         srcs = (self.src[e].tobytes(), self.src[self.n + e].tobytes()) if check else False
         cached = self._cache.get(e)
@@ -256,7 +288,7 @@ class Round:
             upd_q, upd_p = self._updates(self.src[e]), self._updates(self.src[self.n + e])
         else:
             upd_q, upd_p = {}, {}
-        cross = None if self.near[e] else (bool(self.cross[0, e]), bool(self.cross[1, e]))  # floats can tell
+        cross = None if flags & NEARLY else (bool(flags & CROSS_I), bool(flags & CROSS_J))  # floats can tell
         result = self.exact.exchange(ia, ja, p, q, upd_q, upd_p, check, cross, pos_i, pos_j)
         self._cache[e] = (pos_i, pos_j, srcs, result)
         return result
@@ -282,25 +314,52 @@ class Round:
             close = gap <= TIE * hi[:-1]
             if not close.any():
                 return order
-            member = np.zeros(len(order), dtype=bool)
-            member[:-1] = close
-            member[1:] |= close
-            members = order[member]
-            todo = members[~fresh[members]]
-            if not len(todo):
+            stale = ~fresh[order]
+            close_stale = close & (stale[:-1] | stale[1:])  # a close pair with a float key in it
+            if not close_stale.any():
                 break
+            member = np.zeros(len(order), dtype=bool)
+            member[:-1] = close_stale
+            member[1:] |= close_stale
+            todo = order[member & stale]
+            moved = False
             for k in todo.tolist():
                 gain = self._exact(k)[0]
                 high = float(gain)
+                moved |= high != key_hi[k]
                 key_hi[k], self.key_lo[k] = high, float(gain - Decimal(high))
                 fresh[k] = True
+            if not moved:  # the same floats: sorting again would give this order and these pairs
+                break
         pairs = np.flatnonzero(close)
-        same = pairs[gap[pairs] == 0]
+        same = pairs[gap[pairs] == 0]  # order[s] and order[s + 1] have the same hi
         if len(same):
-            a, b = int(same[0]), int(same[-1]) + 2  # the window that holds every run of equal hi
-            lo = self.key_lo[order[a:b]]
-            if np.any(lo[same - a] != lo[same + 1 - a]):
-                order[a:b] = order[a:b][np.lexsort((-lo, -hi[a:b]))]
+            key_lo = self.key_lo
+            differ = same[key_lo[order[same]] != key_lo[order[same + 1]]]
+            if len(differ):
+                # sort each run of equal hi that holds different lo by lo, stably (= by (hi, lo)):
+                # a run of two is swapped if its lo rise, a longer one sorted
+                equal = np.zeros(len(order) + 1, dtype=bool)  # [-1] is False
+                equal[same] = True
+                two = ~equal[differ - 1] & ~equal[differ + 1]
+                pair = differ[two]
+                pair = pair[key_lo[order[pair]] < key_lo[order[pair + 1]]]
+                if len(pair):
+                    first = order[pair]
+                    order[pair] = order[pair + 1]
+                    order[pair + 1] = first
+                end = -1
+                for s in differ[~two].tolist():
+                    if s < end:
+                        continue  # in the run just sorted
+                    start = s
+                    while start > 0 and equal[start - 1]:
+                        start -= 1
+                    end = s + 1
+                    while equal[end]:
+                        end += 1
+                    run = order[start:end + 1]
+                    order[start:end + 1] = run[np.argsort(-key_lo[run], kind="stable")]
         return order
 
     def run(self) -> np.ndarray:
@@ -319,7 +378,8 @@ class Round:
         supplies = {k: (f, flat_e[f]) for k, f in supplies.items()}
         wants = {k: (f, flat_e[f]) for k, f in wants.items()}
         valid = self.valid
-        mark = np.zeros(n, dtype=bool)
+        mark = np.zeros(n, dtype=bool)  # exchanges to recompute
+        moved = np.zeros(n, dtype=bool)  # ... of which a side's supply position was taken over
         st = self.stat[7]
         order = np.flatnonzero(valid)  # DECIDE's list, in list order
         done, gains, from_i, from_j = [], [], [], []
@@ -352,8 +412,14 @@ class Round:
                     if k.any():
                         f = g[0][k]
                         self.pos_f[f] = y
-                        self.grow_f[f] = True
-                        mark[g[1][k]] = True
+                        # the side grows: it keeps its last move in its history (DECIDE's moves list)
+                        mm = self.m_f[f]
+                        self.hs_f[f] += mm
+                        self.hmin_f[f] = np.minimum(self.hmin_f[f], mm)
+                        self.hneg_f[f] = np.minimum(self.hneg_f[f], -mm)
+                        e = g[1][k]
+                        mark[e] = True
+                        moved[e] = True
                         found = True
             # a side that wants what a side of the executed exchange wants is told of the partner's move
             for key, actor, issue, start, y, y_src in ((xa_j * n_issues + xq, xa_i, xq, st[0, best], y_i, src_i),
@@ -368,7 +434,9 @@ class Round:
             if found:
                 e = np.flatnonzero(mark)
                 mark[e] = False
-                self.calculate(e)
+                same_pos = ~moved[e]
+                moved[e] = False
+                self.calculate(e, same_pos=same_pos)
                 order = order[valid[order]]
         self.executed = []  # (actor, issue, decimal voting position) in execution order
         for k, e in enumerate(done):

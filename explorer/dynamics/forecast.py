@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 MODELS = {"bdm": "Expected-utility challenge model (BDM, Scholz et al. 2011)",
           "exchange": "Exchange model (equal gain, as DECIDE)"}
 MAX_ROUNDS = 100
-MAX_FORECAST_DRAWS = 10_000  # the BDM batch holds draws × issues × actors² floats per round
+#: draws a forecast takes at most: the BDM model runs them as one batch (in chunks of bounded memory),
+#: the exchange model one after another (its rounds are sequential choices)
+MAX_FORECAST_DRAWS = {"bdm": 10_000, "exchange": 1_000}
 QUANTILES = (10, 50, 90)
 NOBODY = -1
 
@@ -138,10 +140,11 @@ def _number(value: float) -> float | None:
 def _check(model: str, rounds: int, draws: int) -> None:
     if model not in MODELS:
         raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
-    if not (isinstance(rounds, int | np.integer) and 1 <= rounds <= MAX_ROUNDS):
+    if isinstance(rounds, bool) or not (isinstance(rounds, int | np.integer) and 1 <= rounds <= MAX_ROUNDS):
         raise ValueError(f"rounds must be a whole number from 1 to {MAX_ROUNDS}, got {rounds!r}")
-    if not 0 <= draws <= MAX_FORECAST_DRAWS:
-        raise ValueError(f"draws must be from 0 to {MAX_FORECAST_DRAWS:,}, got {draws}")
+    if isinstance(draws, bool) or not (isinstance(draws, int | np.integer) and 0 <= draws <= MAX_FORECAST_DRAWS[model]):
+        raise ValueError(f"draws must be a whole number from 0 to {MAX_FORECAST_DRAWS[model]:,} for the {model} "
+                         f"model, got {draws!r}")
 
 
 def run_bdm(position, inputs: ModelInputs, rounds: int, q: float = 1.0):

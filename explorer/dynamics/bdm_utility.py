@@ -48,7 +48,9 @@ def probabilities(z: np.ndarray, weight: np.ndarray, risk: np.ndarray, present=N
     """
     here = np.ones(z.shape, dtype=bool) if present is None else np.broadcast_to(present, z.shape)
     weight = np.where(here, weight, 0.0)
-    distance = np.abs(z[..., :, None] - z[..., None, :]) ** risk[..., :, None]  # (..., k, m): |z_k − z_m|^r_k
+    distance = np.abs(z[..., :, None] - z[..., None, :])  # (..., k, m): |z_k − z_m|^r_k
+    if not (np.ndim(risk) == 0 and risk == 1.0):  # r = 1 for all (the risk step): no power to take
+        distance = distance ** np.asarray(risk)[..., :, None]
     votes = weight[..., :, None, None] * (distance[..., :, None, :] - distance[..., :, :, None])  # (..., k, i, j)
     candidates = (here[..., :, None] & here[..., None, :])[..., None, :, :]
     total = np.where(candidates, np.abs(votes), 0.0).sum(axis=(-3, -2, -1))
@@ -103,8 +105,7 @@ def risk_exponents(z, weight, salience, q, median, present) -> np.ndarray:
 
     Actors that are not ``present`` neither challenge nor count in the max and min; their r is 1.
     """
-    ones = np.ones_like(z)
-    p = probabilities(z, weight, ones, present)
+    p = probabilities(z, weight, 1.0, present)
     eu = expected_utility(z, salience, p, 1.0, q, median)
     pair = present[..., :, None] & present[..., None, :] & ~np.eye(z.shape[-1], dtype=bool)
     danger = np.where(pair, eu, 0.0).sum(axis=-2)  # D_i = Σ_k EU(k, i)

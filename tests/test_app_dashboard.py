@@ -4,6 +4,7 @@ import html as html_lib
 import re
 import shutil
 
+import numpy as np
 import pytest
 
 from explorer.app.dashboard import Dashboard
@@ -218,9 +219,24 @@ def test_another_scenario_lists_its_own_issues_for_the_forecast(dash):
 def test_a_failure_of_the_forecast_spread_is_said_under_the_panel(dash, monkeypatch):
     dash.forecast_model.value = "exchange"  # not drawn yet for this set and model
 
-    def broken(active, model, draws=False):
+    def broken(active, model):
         raise RuntimeError("no")
 
-    monkeypatch.setattr(dash.state, "forecast_for", broken)
+    monkeypatch.setattr(dash.state, "forecast_spread_step", broken)
     dash._update_forecast_spread(dash._generation)
     assert "could not be computed (RuntimeError)" in text(dash.forecast_note.value)
+
+
+def test_the_forecast_spread_is_drawn_a_part_at_a_time_and_equals_the_whole(dash):
+    from explorer.app import state as live
+    from explorer.dynamics.forecast import forecast
+
+    state = dash.state
+    active = ("ukraine-nato-deferral",)
+    steps = 0
+    while state.forecast_spread_step(active, "exchange") is None:
+        steps += 1
+    assert steps == -(-live.FORECAST_DRAWS["exchange"] // live.FORECAST_CHUNK["exchange"]) - 1  # parts − 1
+    whole = forecast(state.baseline.with_concessions(active), "exchange", live.FORECAST_ROUNDS,
+                     draws=live.FORECAST_DRAWS["exchange"], seed=live.SEED)
+    np.testing.assert_array_equal(state.forecast_drawn(active, "exchange").final_median, whole.final_median)

@@ -45,6 +45,7 @@ READING_GUIDE = (
 log = logging.getLogger(__name__)
 OUTLOOK_PANELS = ("chance", "deals")
 FORECAST_PANELS = ("forecast",)
+SPREAD_PAUSE = 0.02  # seconds between two parts of the forecast's draws (see Dashboard._later)
 MAX_UPLOADS = 5  # a viewer's own files kept in the picker (the oldest goes first)
 PANEL_TEXT = {
     "issue_map": ("Where each party stands, issue by issue",
@@ -414,13 +415,21 @@ class Dashboard:
     def _party_names(self) -> dict[str, str]:
         return {p.id: p.name for p in self.state.baseline.parties} if self.state else {}
 
-    def _later(self, update, generation: int) -> None:
+    def _later(self, update, generation: int, pause: float = 0.0) -> None:
         """Run ``update`` after what is queued on the kernel's loop, keeping ``generation`` (a newer
-        click still supersedes it); without an event loop, at once."""
+        click still supersedes it); without an event loop, at once. With ``pause`` (seconds), only
+        after that pause: work done in parts leaves the loop free in between, so a click that comes
+        in is handled through all its steps (each an ``await`` of the kernel's) before the next part,
+        not one step per part."""
         try:
-            asyncio.get_running_loop().call_soon(update, generation)
+            loop = asyncio.get_running_loop()
         except RuntimeError:
             update(generation)
+            return
+        if pause:
+            loop.call_later(pause, update, generation)
+        else:
+            loop.call_soon(update, generation)
 
     def _update_outlook(self, generation: int) -> None:
         """The chance card and panel (Monte Carlo of the set on now), then the forecast's spread and
@@ -432,7 +441,7 @@ class Dashboard:
         self.panels["chance"].update(outlook.chance(now, start))
         self.chance_card.value = outlook.chance_card_html(now, start)
         if state.forecast_drawn(state.active, self.forecast_model.value) is None:
-            self._later(self._update_forecast_spread, generation)
+            self._later(self._update_forecast_spread, generation, SPREAD_PAUSE)
         if "deals" in vars(state):  # already searched: cheap to redraw the star
             self._draw_deals(state)
         else:
@@ -457,7 +466,7 @@ class Dashboard:
             return
         self._draw_forecast()
         if self.state.forecast_drawn(self.state.active, self.forecast_model.value) is None and self._page_shown:
-            self._later(self._update_forecast_spread, self._generation)
+            self._later(self._update_forecast_spread, self._generation, SPREAD_PAUSE)
 
     def _draw_forecast(self) -> None:
         """The forecast panel for the model and issue picked, with the spread if already drawn."""
@@ -475,15 +484,18 @@ class Dashboard:
         """The forecast over draws of the coding uncertainty (the Monte Carlo's draws): the spread of
         the final median, drawn at the last round. A failure says so under the panel."""
         if generation != self._generation or self.state is None:
-            return
+            return  # a newer click supersedes it (the draws made so far are kept for this set)
         try:
-            self.state.forecast_for(self.state.active, self.forecast_model.value, draws=True)
+            done = self.state.forecast_spread_step(self.state.active, self.forecast_model.value)
         except Exception as error:  # noqa: BLE001 - shown to the viewer, logged for the operator
             log.exception("dashboard: the forecast's spread could not be computed")
             self.forecast_note.value += (f'<div class="forecast-note">The spread under the coding uncertainty '
                                          f"could not be computed ({html.escape(type(error).__name__)}).</div>")
             return
-        self._draw_forecast()
+        if done is None:  # a part of the draws at a time: a click that came in meanwhile is read first
+            self._later(self._update_forecast_spread, generation, SPREAD_PAUSE)
+        else:
+            self._draw_forecast()
 
     def _on_click(self, key: str, points: list[dict]) -> None:
         """A click on a deal's point switches exactly its concessions on."""

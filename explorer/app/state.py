@@ -21,7 +21,9 @@ from explorer.analysis.analysis import OUTCOMES, Analysis, analyze
 from explorer.analysis.arrays import ScenarioArrays
 from explorer.app.text import OUTCOME_LABELS
 from explorer.deals.search import Deal, DealSearch, search
-from explorer.dynamics.forecast import Forecast, forecast
+from dataclasses import replace as replaced
+
+from explorer.dynamics.forecast import Forecast, final_medians, forecast
 from explorer.model.scenario import Scenario, blocked_reason
 from explorer.montecarlo.draws import standard_normals
 from explorer.montecarlo.results import Chances, uncertainty_from_normals
@@ -36,6 +38,8 @@ FORECAST_ROUNDS = 10
 FORECAST_CACHE_SIZE = 64
 #: draws behind the spread of a forecast's final median (the exchange model runs draw by draw)
 FORECAST_DRAWS = {"bdm": 500, "exchange": 50}  # ≈ 0.15 s and ≈ 1 s of kernel time on the seed
+#: draws computed in one go (≈ 0.08 s on the seed), so that a click waits at most that long for the kernel
+FORECAST_CHUNK = {"bdm": 250, "exchange": 4}
 
 
 class Exploration:
@@ -47,6 +51,7 @@ class Exploration:
         self._cache: dict[tuple[str, ...], Analysis] = {}
         self._uncertain: dict[tuple[str, ...], Chances] = {}
         self._forecasts: dict[tuple, Forecast] = {}
+        self._spread_parts: dict[tuple, list[np.ndarray]] = {}  # (set, model) → final medians drawn so far
         self.baseline_analysis = self.analysis_for(())
 
     # -- analyses ----------------------------------------------------------
@@ -86,13 +91,38 @@ class Exploration:
     def forecast_for(self, active: Iterable[str], model: str, draws: bool = False) -> Forecast:
         """``model``'s forecast (``FORECAST_ROUNDS`` rounds) of the scenario with ``active`` on;
         with ``draws``, also over ``FORECAST_DRAWS[model]`` draws of the coding uncertainty. Cached."""
-        key = (self._key(active), model, draws)
+        if draws:
+            while (result := self.forecast_spread_step(active, model)) is None:
+                pass
+            return result
+        key = (self._key(active), model, False)
         if key not in self._forecasts:
-            if len(self._forecasts) >= FORECAST_CACHE_SIZE:
-                self._forecasts.pop(next(iter(self._forecasts)))
-            scenario = self.analysis_for(key[0]).scenario
-            self._forecasts[key] = forecast(scenario, model, FORECAST_ROUNDS,
-                                            draws=FORECAST_DRAWS[model] if draws else 0, seed=SEED)
+            self._remember(key, forecast(self.analysis_for(key[0]).scenario, model, FORECAST_ROUNDS))
+        return self._forecasts[key]
+
+    def _remember(self, key: tuple, result: Forecast) -> None:
+        if len(self._forecasts) >= FORECAST_CACHE_SIZE:
+            self._forecasts.pop(next(iter(self._forecasts)))
+        self._forecasts[key] = result
+
+    def forecast_spread_step(self, active: Iterable[str], model: str) -> Forecast | None:
+        """Draw the next ``FORECAST_CHUNK[model]`` draws of the forecast's spread; the forecast with
+        all ``FORECAST_DRAWS[model]`` draws once they are done (else None). Parts are kept, so a
+        set left half-drawn continues where it stopped."""
+        key = (self._key(active), model, True)
+        if key in self._forecasts:
+            return self._forecasts[key]
+        total = FORECAST_DRAWS[model]
+        parts = self._spread_parts.setdefault(key[:2], [])
+        start = sum(len(part) for part in parts)
+        stop = min(total, start + FORECAST_CHUNK[model])
+        scenario = self.analysis_for(key[0]).scenario
+        parts.append(final_medians(scenario, model, FORECAST_ROUNDS, total, SEED, start=start, stop=stop))
+        if stop < total:
+            return None
+        del self._spread_parts[key[:2]]
+        self._remember(key, replaced(self.forecast_for(key[0], model), draws=total, seed=SEED,
+                                     final_median=np.concatenate(parts)))
         return self._forecasts[key]
 
     def forecast_drawn(self, active: Iterable[str], model: str) -> Forecast | None:

@@ -194,7 +194,7 @@ def forecast(scenario: Scenario, model: str = "bdm", rounds: int = 10, *, draws:
     summary_position = np.swapaxes(position, -1, -2)  # (R+1, I, A): the summaries run over the last axis
     median = weighted_median(summary_position, weight.T, inputs.present.T)
     mean = weighted_mean(summary_position, weight.T, inputs.present.T)
-    final = _final_medians(scenario, inputs, model, rounds, draws, seed, q) if draws else None
+    final = final_medians(scenario, model, rounds, draws, seed, q=q) if draws else None
     return Forecast(scenario, model, rounds, inputs, position, median, mean, mover, how, exchanges,
                     draws, seed, final)
 
@@ -211,11 +211,24 @@ def exchange_movers(run, inputs: ModelInputs, rounds: int) -> tuple[np.ndarray, 
     return mover, how
 
 
-def _final_medians(scenario: Scenario, inputs: ModelInputs, model: str, rounds: int, draws: int, seed: int,
-                   q: float) -> np.ndarray:
-    """(draws, I): each draw's final weighted median, on the same draws as the Monte Carlo's."""
+def final_medians(scenario: Scenario, model: str, rounds: int, draws: int, seed: int, *, q: float = 1.0,
+                  start: int = 0, stop: int | None = None) -> np.ndarray:
+    """(stop − start, I): the final weighted median per issue of draws ``start`` to ``stop`` (default:
+    all ``draws``) of the Monte Carlo's draws for ``seed``; a part of the draws can be computed at a
+    time (the dashboard does, so that a click is never held up for long) and the parts stacked.
+
+    >>> import explorer
+    >>> scenario = explorer.load("data/scenarios/russia_ukraine_talks.yaml")
+    >>> whole = final_medians(scenario, "bdm", 5, 6, seed=3)
+    >>> parts = [final_medians(scenario, "bdm", 5, 6, seed=3, start=k, stop=k + 2) for k in (0, 2, 4)]
+    >>> bool((np.concatenate(parts) == whole).all())
+    True
+    """
+    _check(model, rounds, draws)
+    stop = draws if stop is None else stop
+    inputs = model_inputs(scenario)
     arrays = ScenarioArrays.from_scenario(scenario)
-    z = standard_normals(draws, arrays.position.shape, seed)
+    z = standard_normals(draws, arrays.position.shape, seed)[start:stop]
     drawn = inputs.to_own_scale(perturb(arrays.position, arrays.lo, arrays.hi, arrays.uncertainty, z).position)
     weight = (inputs.capability * inputs.salience).T
     if model == "bdm":

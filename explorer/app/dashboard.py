@@ -156,7 +156,8 @@ class Dashboard:
         self.key_figures = w.HTML()
         self.scale_guide = w.HTML()
         self.concessions = ConcessionList(layout=full)
-        self.panels = {key: Panel(key, title=PANEL_TEXT[key][0], help=PANEL_TEXT[key][1], wide=key in ("issue_map", "forecast"))
+        self.panels = {key: Panel(key, title=PANEL_TEXT[key][0], help=PANEL_TEXT[key][1],
+                                  wide=key in ("issue_map", "forecast"))
                        for key in (*figures.PANELS, *OUTLOOK_PANELS, *FORECAST_PANELS)}
         self.board = PanelBoard([self.panels[k] for k in figures.PANELS], layout=full)
         self.outlook_board = PanelBoard([self.panels[k] for k in OUTLOOK_PANELS], layout=full)

@@ -21,8 +21,6 @@ from explorer.analysis.analysis import OUTCOMES, Analysis, analyze
 from explorer.analysis.arrays import ScenarioArrays
 from explorer.app.text import OUTCOME_LABELS
 from explorer.deals.search import Deal, DealSearch, search
-from dataclasses import replace as replaced
-
 from explorer.dynamics.forecast import Forecast, final_medians, forecast
 from explorer.model.scenario import Scenario, blocked_reason
 from explorer.montecarlo.draws import standard_normals
@@ -113,6 +111,8 @@ class Exploration:
         if key in self._forecasts:
             return self._forecasts[key]
         total = FORECAST_DRAWS[model]
+        if key[:2] not in self._spread_parts and len(self._spread_parts) >= FORECAST_CACHE_SIZE:
+            self._spread_parts.pop(next(iter(self._spread_parts)))  # a set left half-drawn long ago
         parts = self._spread_parts.setdefault(key[:2], [])
         start = sum(len(part) for part in parts)
         stop = min(total, start + FORECAST_CHUNK[model])
@@ -121,7 +121,7 @@ class Exploration:
         if stop < total:
             return None
         del self._spread_parts[key[:2]]
-        self._remember(key, replaced(self.forecast_for(key[0], model), draws=total, seed=SEED,
+        self._remember(key, replace(self.forecast_for(key[0], model), draws=total, seed=SEED,
                                      final_median=np.concatenate(parts)))
         return self._forecasts[key]
 

@@ -95,15 +95,10 @@ def test_exchange_facade_is_the_model(cop21):
     np.testing.assert_array_equal(result.exchanges, run_.count)
     # every recorded mover is the partner of an executed move of that party on that issue
     r, a, i = np.nonzero(result.mover >= 0)
-    moves = {(int(m.round), int(m.actor), int(m.issue), int(m.partner))
-             for m in _records(run_.moves)}
+    m = run_.moves
+    moves = set(zip(m.round.tolist(), m.actor.tolist(), m.issue.tolist(), m.partner.tolist()))
     assert len(r) > 0
     assert all((rr + 1, aa, ii, int(result.mover[rr, aa, ii])) in moves for rr, aa, ii in zip(r, a, i))
-
-
-def _records(moves):
-    fields = ("round", "actor", "issue", "partner")
-    return [type("Move", (), dict(zip(fields, values))) for values in zip(*(getattr(moves, f) for f in fields))]
 
 
 def test_concessions_move_the_start_and_the_forecast():

@@ -131,8 +131,7 @@ def spread_html(result: Forecast | None, k: int, spread: dict | None, draws: int
     return f'<div class="forecast-note">{text}</div>'
 
 
-def issue_options(result_or_scenario) -> list[tuple[str, int]]:
-    scenario = getattr(result_or_scenario, "scenario", result_or_scenario)
+def issue_options(scenario) -> list[tuple[str, int]]:
     return [(issue.name, k) for k, issue in enumerate(scenario.issues)]
 
 

@@ -33,10 +33,6 @@ class ModelInputs:
     low: np.ndarray  # (I,) the scale's low end (position 0 of the scenario)
     high: np.ndarray  # (I,) the scale's high end (position 100 of the scenario)
 
-    def to_scenario_scale(self, values: np.ndarray) -> np.ndarray:
-        """Map values on the issues' own scales (last axis = issues) back to 0–100."""
-        return (np.asarray(values, dtype=float) - self.low) / (self.high - self.low) * 100.0
-
     def to_own_scale(self, values: np.ndarray) -> np.ndarray:
         """Map 0–100 values (last axis = issues) to the issues' own scales."""
         return self.low + np.asarray(values, dtype=float) / 100.0 * (self.high - self.low)
@@ -56,7 +52,6 @@ def model_inputs(scenario: Scenario) -> ModelInputs:
     present = arrays.has
     position = np.where(present, low + arrays.position / 100.0 * (high - low), np.nan)
     salience = np.where(present, arrays.salience / 100.0, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        capability = np.where(present, np.divide(arrays.weight, arrays.salience, where=arrays.salience > 0,
-                                                 out=np.zeros_like(arrays.weight)), 0.0)
+    capability = np.divide(arrays.weight, arrays.salience, where=present & (arrays.salience > 0),
+                           out=np.zeros_like(arrays.weight))  # c = (c·s)/s: the stance's own or the party's
     return ModelInputs(arrays.party_ids, arrays.issue_ids, present, position, salience, capability, low, high)

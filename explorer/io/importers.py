@@ -287,19 +287,21 @@ def read_decide(
 
 def _unique_ids(rows: _Rows, keys: dict[str, int], kind: str) -> dict[str, str]:
     """Our id for each key; a key whose id is taken gets '-2', '-3', … (with a warning)."""
-    ids: dict[str, str] = {}
     taken: dict[str, str] = {}
-    for key, line in keys.items():
-        new = base = slug(key)
-        n = 1
-        while new in taken:
-            n += 1
-            new = f"{base[:60]}-{n}"
-        if new != base:
-            rows.warn(line, (kind,), f"'{key}' gets id '{new}': '{base}' is taken by '{taken[base]}'")
-        taken[new] = key
-        ids[key] = new
-    return ids
+    return {key: _free_id(rows, line, kind, key, taken) for key, line in keys.items()}
+
+
+def _free_id(rows: _Rows, line: int, field: str, name: str, taken: dict[str, str]) -> str:
+    """The slug of ``name``, or with '-2', '-3', … when ``taken`` has it (said as a warning); taken then."""
+    new = base = slug(name)
+    n = 1
+    while new in taken:
+        n += 1
+        new = f"{base[:60]}-{n}"
+    if new != base:
+        rows.warn(line, (field,), f"'{name}' gets id '{new}': '{base}' is taken by '{taken[base]}'")
+    taken[new] = name
+    return new
 
 
 def _issue(issue_id: str, name: str, comment: str, scale: tuple[float, float],
@@ -422,19 +424,8 @@ def read_bdm(
 
 def _bdm_ids(rows: _Rows, actors: list[tuple]) -> dict[int, str]:
     """Our party id for each row (by line): the slug of its name, '-2', '-3', … for a repeated one."""
-    by_line: dict[int, str] = {}
     taken: dict[str, str] = {}
-    for number, name, *_ in actors:
-        new = base = slug(name)
-        n = 1
-        while new in taken:
-            n += 1
-            new = f"{base[:60]}-{n}"
-        if new != base:
-            rows.warn(number, ("Actor",), f"'{name}' gets id '{new}': '{base}' is taken by '{taken[base]}'")
-        taken[new] = name
-        by_line[number] = new
-    return by_line
+    return {number: _free_id(rows, number, "Actor", name, taken) for number, name, *_ in actors}
 
 
 def sniff(text: str) -> str:

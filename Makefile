@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench schema clean setup screenshot binder-check
+.PHONY: run test bench soak schema clean setup screenshot binder-check
 
 setup: $(STAMP)
 
@@ -38,6 +38,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_outlook.py --json artifacts/bench/outlook.json
 	$(BIN)/python benchmarks/kernel_cost.py --json artifacts/bench/kernel_cost.json
 	$(BIN)/python benchmarks/bench_room.py --n 10 20 --json artifacts/bench/room.json
+	$(BIN)/python benchmarks/bench_soak.py --json artifacts/bench/soak.json
+
+# A room of 20 pages kept busy for 10 minutes: RSS growth, answered actions, page errors, back to
+# idle after the close (~15 min; benchmarks/bench_soak.py says what is measured and the goals).
+soak: $(STAMP)
+	mkdir -p artifacts/bench
+	$(BIN)/python benchmarks/bench_soak.py --json artifacts/bench/soak.json
 
 screenshot: $(STAMP)
 	$(BIN)/python benchmarks/screenshot.py

@@ -45,6 +45,10 @@ GOALS = {
     "test_bdm_100_actors_10_rounds": Goal(0.5, "#10"),
     "test_exchange_cop21_10_rounds": Goal(0.050, "#10"),
     "test_bdm_emission_1000_draws": Goal(1.0, "#10"),
+    # the websocket guard's cost per message (issue #15): test_bench_frames.py
+    "test_guard_reads_a_message[click]": Goal(0.0002, "#15", "test_floor_jupyter_server_decodes_a_message[click]", 5),
+    "test_guard_reads_a_message[256KB]": Goal(0.010, "#15"),
+    "test_guard_reads_a_message[upload]": Goal(0.010, "#15"),
 }
 
 

@@ -413,6 +413,12 @@ def rss_bytes(pid: int) -> int:
         return 0
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (utime + stime) used so far by process ``pid`` alone (0 when it is gone)."""
+    stat = _proc_stats({pid}).get(pid)
+    return (stat[11] + stat[12]) / CLK_TCK if stat else 0.0
+
+
 def kernel_pids(server: VoilaServer) -> set[int]:
     """The kernels of a Voila: every descendant of its process except Voila itself."""
     if server.process.poll() is not None:

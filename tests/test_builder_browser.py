@@ -124,11 +124,21 @@ def no_truncation(page) -> None:
     assert page.evaluate(JS_TRUNCATED) == []
 
 
+JS_CURRENT_TAB_IS = """(n) => {
+  const tab = document.querySelector('.scenario-builder .lm-TabBar-tab.lm-mod-current');
+  return !!tab && tab.innerText.startsWith(n);
+}"""
+
+
 def tab(page, name: str) -> None:
     page.locator(".scenario-builder .widget-tab .lm-TabBar-tab", has_text=name).click()
-    page.wait_for_function(
-        "(n) => document.querySelector('.scenario-builder .lm-TabBar-tab.lm-mod-current').innerText.startsWith(n)",
-        arg=name)
+    page.wait_for_function(JS_CURRENT_TAB_IS, arg=name)
+
+
+def stays_on_tab(page, name: str) -> bool:
+    """The tab being edited stays open (the fields are rebuilt in a new Tab: wait for it to be drawn)."""
+    page.wait_for_function(JS_CURRENT_TAB_IS, arg=name, timeout=15_000)
+    return current_tab(page).startswith(name)
 
 
 def test_build_save_and_find_in_the_dashboard(lab, place, browser):
@@ -152,7 +162,7 @@ def test_build_save_and_find_in_the_dashboard(lab, place, browser):
         for k, (pid, name) in enumerate([("union", "Union"), ("firm", "Firm")]):
             click_button(page, "Add party")
             field(page, f"parties-{k}-id").wait_for(timeout=15_000)
-            assert current_tab(page).startswith("Parties")  # the tab being edited stays open
+            assert stays_on_tab(page, "Parties")
             fill(page, f"parties-{k}-id", pid)
             fill(page, f"parties-{k}-name", name)
         tab(page, "Issues")
@@ -163,7 +173,7 @@ def test_build_save_and_find_in_the_dashboard(lab, place, browser):
         for k, (pid, position) in enumerate([("union", "80"), ("firm", "20")]):
             click_button(page, "Add stance")
             field(page, f"stances-{k}-party").wait_for(timeout=15_000)
-            assert current_tab(page).startswith("Stances")
+            assert stays_on_tab(page, "Stances")
             # the references offer the ids that exist
             options = field(page, f"stances-{k}-party").locator("option").all_inner_texts()
             assert [o.strip() for o in options][1:] == ["union", "firm"]

@@ -11,7 +11,10 @@ exactly: the optimum of a sum of independent programmes is the sum of their opti
 any basis optimal for the sum is optimal block by block. Building the blocks is numpy
 over the stack; nothing loops over problems in Python. Blocks are solved in chunks of
 ``CHUNK`` (HiGHS's time per block grows with the model's size: 25 µs per block at 1,400
-blocks, 44 µs at 9,700, measured on the seed scenario).
+blocks, 44 µs at 9,700, measured on the seed scenario), fewer when the blocks are large:
+a chunk holds at most ``CHUNK_NONZEROS`` matrix entries, so the memory HiGHS and the dense
+segment arrays take is bounded whatever the scenario's size (with 12 veto parties and 30
+issues, 1,500 blocks took ~0.5 GB in HiGHS alone).
 """
 
 from __future__ import annotations
@@ -22,6 +25,18 @@ import numpy as np
 from explorer.analysis.lp import INF, LPError, _new_highs, run
 
 CHUNK = 1500
+CHUNK_NONZEROS = 400_000
+
+
+def chunk_size(k: int, n: int) -> int:
+    """Blocks per chunk for problems of ``k`` veto parties and ``n`` issues: at most ``CHUNK``, and
+    at most ``CHUNK_NONZEROS`` entries (each block: k rows of at most (k + 1)·n + 1 entries).
+
+    >>> chunk_size(3, 7), chunk_size(12, 30), chunk_size(200, 200)
+    (1500, 85, 1)
+    """
+    per_block = k * ((k + 1) * n + 1)
+    return max(1, min(CHUNK, CHUNK_NONZEROS // per_block))
 
 
 def segment_blocks(share, position, reservation, zone_lo, zone_hi):
@@ -105,8 +120,9 @@ def surplus_blocks(share, position, reservation, zone_lo, zone_hi) -> np.ndarray
         return result
     if n == 0:  # no issue: every party's utility is 0
         return (-reservation).min(axis=1)
-    for first in range(0, count, CHUNK):
-        part = slice(first, first + CHUNK)
+    size = chunk_size(k, n)
+    for first in range(0, count, size):
+        part = slice(first, first + size)
         length, slope, base = segment_blocks(share[part], position[part], reservation[part],
                                              zone_lo[part], zone_hi[part])
         result[part] = _solve_chunk(length, slope, base)

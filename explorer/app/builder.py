@@ -18,6 +18,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from explorer.app.page_guard import close_widgets, guard_kernel, guard_widgets
 from explorer.app.paths import scenario_dir
 from explorer.builder.draft import HEAD, ID_SECTIONS, SECTIONS, Draft
 from explorer.builder.importing import IMPORT_SUFFIXES, draft_from_upload
@@ -191,6 +192,7 @@ class Builder:
             self.upload.value = ()  # the same file can be imported again
 
     def save(self, overwrite: bool = False) -> Path | None:
+        close_widgets(self.confirm.children, keep=self.widget)
         self.confirm.children = ()
         try:
             path = self.store.save(self.draft, overwrite=overwrite)
@@ -208,6 +210,7 @@ class Builder:
             yes.on_click(lambda _: self.save(overwrite=True))
             no.on_click(lambda _: self._cancel_overwrite())
             self.confirm.children = (w.HTML(f"<b>{html.escape(ask.path.name)} exists.</b>&nbsp;"), yes, no)
+            guard_widgets(self.confirm)
             self._say("Confirm to replace the existing file.")
             return None
         except OSError as error:
@@ -244,6 +247,7 @@ class Builder:
         return (below[0], self.inputs[below[0]]) if below and path else None
 
     def _cancel_overwrite(self) -> None:
+        close_widgets(self.confirm.children, keep=self.widget)
         self.confirm.children = ()
         self._say("Not saved; your draft is kept.")
 
@@ -391,8 +395,10 @@ class Builder:
         return w.VBox(rows)
 
     def _render(self, section: str | None = None) -> None:
-        """Rebuild the fields; the tab being edited (or ``section``'s) stays open."""
+        """Rebuild the fields; the tab being edited (or ``section``'s) stays open. The fields they
+        replace are closed (else every rebuild would leave ~100 widgets in the kernel and the page)."""
         keep = self.tabs.selected_index
+        replaced = [self.tabs, self.head_message, *self.head.children]
         self.messages, self.inputs, self.refs, self.add_buttons = [], {}, [], {}
         self.head.children = [self._field(name, (name,), TEXT) for name in ("id", "title", "as_of", "description")]
         self.head_message = self._message_for((), exact=True)
@@ -406,9 +412,17 @@ class Builder:
         # A new Tab each time, created with its page chosen: a Tab whose children are replaced
         # keeps its selected_index in the kernel while the browser shows the first page.
         index = SECTIONS.index(section) if section else (keep or 0)
-        self.tabs = w.Tab(children=pages, selected_index=index)
+        self.tabs = w.Tab(children=pages, selected_index=index, titles=self._tab_titles())
         self.editor.children = (*self.editor.children[:2], self.head_message, self.tabs)
         self._refresh_messages()
+        close_widgets(replaced, keep=self.widget)
+        guard_widgets(self.widget)  # a page may set only what its controls set (explorer.app.page_guard)
+
+    def _tab_titles(self, counts: dict[str, int] | None = None) -> tuple[str, ...]:
+        """Each tab's title, with its count of problems ("Parties (2)")."""
+        counts = counts if counts is not None else self.draft.problem_counts()
+        return tuple(f"{name.capitalize()} ({counts[name]})" if counts[name] else name.capitalize()
+                     for name in SECTIONS)
 
     def _refresh_refs(self) -> None:
         """Offer the ids that exist now in every reference dropdown (and show renamed values)."""
@@ -438,12 +452,16 @@ class Builder:
                          for p in self.draft.problems if p.path[: len(path)] == path]
             widget.value = "<br>".join(html.escape(m) for m in found)
         counts = self.draft.problem_counts()
-        self.tabs.titles = tuple(f"{name.capitalize()} ({counts[name]})" if counts[name] else name.capitalize()
-                                 for name in SECTIONS)
+        self.tabs.titles = self._tab_titles(counts)
         count = sum(counts.values())
         self.save_button.description = "Save" if not count else f"Save ({count} to fix)"
 
 
 def builder(scenarios: str | Path | None = None) -> w.Widget:
-    """Build the scenario builder and return its widget."""
+    """Build the scenario builder and return its widget (what its notebook displays).
+
+    Its notebook holds nothing else, so the kernel-wide page rules apply too: a page may not create
+    widgets or close the builder's comms (:func:`explorer.app.page_guard.guard_kernel`).
+    """
+    guard_kernel()
     return Builder(scenarios).widget

@@ -33,7 +33,8 @@ from explorer.app.text import (
     utility_panel_text,
 )
 from explorer.app.upload import ACCEPT, limit_text, read_upload
-from explorer.app.widgets import ConcessionList
+from explorer.app.page_guard import guard_kernel, guard_widgets
+from explorer.app.widgets import ConcessionList, SessionNotice
 from explorer.model.scenario import Scenario
 
 READING_GUIDE = (
@@ -193,8 +194,9 @@ class Dashboard:
         self.body = w.HBox([controls, self.main], layout=w.Layout(width="100%", align_items="flex-start"))
         scenario_row = w.HBox([w.HTML("<b>Scenario&nbsp;</b>"), self.picker, self.upload], layout=full)
         scenario_row.add_class("scenario-row")
-        self.widget = w.VBox([w.HTML(STYLE), scenario_row, self.upload_message, self.header, self.error, self.body],
-                             layout=full)
+        self.session_notice = SessionNotice()
+        self.widget = w.VBox([w.HTML(STYLE), self.session_notice, scenario_row, self.upload_message, self.header,
+                              self.error, self.body], layout=full)
         self.widget.add_class("explorer-dashboard")
         self.picker.observe(lambda change: self.select(change["new"]), names="value")
         self.upload.observe(self._on_upload, names="value")
@@ -208,6 +210,7 @@ class Dashboard:
         self.forecast_model.observe(lambda change: self._forecast_changed(), names="value")
         self.forecast_issue.observe(lambda change: self._forecast_changed(), names="value")
         self.select(self._start_index(start))
+        guard_widgets(self.widget)  # a page may set only what its controls set (explorer.app.page_guard)
 
     # -- scenario ------------------------------------------------------------
     def _picker_options(self) -> list[tuple[str, int]]:
@@ -523,5 +526,10 @@ class Dashboard:
 
 
 def dashboard(folder: str | Path | None = None, start: str | None = None) -> w.Widget:
-    """Build the dashboard and return its widget (what a notebook cell displays)."""
+    """Build the dashboard and return its widget (what a notebook cell displays, and Voila serves).
+
+    The kernel it runs in is a viewer's: a page may not create widgets or close the
+    dashboard's comms (:func:`explorer.app.page_guard.guard_kernel`).
+    """
+    guard_kernel()
     return Dashboard(folder, start).widget

@@ -16,3 +16,7 @@ def scenario_dir() -> Path:
     if configured:
         return Path(configured).resolve()
     return (PROJECT_ROOT / "data" / "scenarios").resolve()
+
+#: The server's answer to "what became of this page's session?": ``<base_url>explorer/session/<kernel id>``
+#: (served by :mod:`explorer.app.serving.session`, asked by :mod:`explorer.app.widgets.session`).
+SESSION_URL = "explorer/session/"

@@ -29,6 +29,7 @@ class ConcessionList(anywidget.AnyWidget):
 
     _esm = (HERE / "concessions.js").read_text(encoding="utf-8")
     _css = (HERE / "concessions.css").read_text(encoding="utf-8")
+    page_settable = frozenset({"active"})  #: what a page may change (explorer.app.page_guard)
     groups = t.List().tag(sync=True)
     active = t.List(t.Unicode()).tag(sync=True)
     blocked = t.Dict().tag(sync=True)

@@ -12,6 +12,7 @@ import math
 import time
 import urllib.request
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,8 +46,8 @@ HOSTILE: dict[str, Any] = {
 #: One of each kind, for setting every trait of every widget (each value its own message, all of a
 #: widget's traits in it); the traits a page's controls set get every value of :data:`HOSTILE`.
 CORE = {name: HOSTILE[name] for name in (
-    "none", "true", "negative", "huge int", "nan", "infinity", "empty string", "long string", "script",
-    "relative path", "lone surrogate", "missing widget", "long list", "deep", "too deep", "object")}
+    "none", "true", "huge int", "nan", "long string", "script", "relative path", "lone surrogate",
+    "missing widget", "long list", "too deep", "object")}
 
 
 @dataclass
@@ -68,10 +69,8 @@ class Pacer:
             time.sleep(delay)
 
 
-def send_all(client: KernelClient, frames: Iterable[bytes | str], pacer: Pacer | None = None) -> int:
-    """Send ``frames`` paced, reading what comes back meanwhile, until the kernel has handled them all
-    (it answers a request sent after them: its shell handles messages in order); how many were sent."""
-    pacer = pacer or Pacer()
+def send_paced(client: KernelClient, frames: Iterable[bytes | str], pacer: Pacer) -> int:
+    """Send ``frames`` paced, reading what comes back meanwhile; how many were sent."""
     count = 0
     for frame in frames:
         pacer.wait(len(frame))
@@ -79,6 +78,30 @@ def send_all(client: KernelClient, frames: Iterable[bytes | str], pacer: Pacer |
         count += 1
         if count % 20 == 0:
             client.drain(quiet=0.0, timeout=0.5)
+    return count
+
+
+def send_all(client: KernelClient, frames: Iterable[bytes | str], pacer: Pacer | None = None,
+             websockets: int = 1) -> int:
+    """Send ``frames`` until the kernel has handled them all (it answers a request sent after them:
+    its shell handles messages in order); how many were sent. With ``websockets`` = 2 (what the
+    server allows one kernel), half of them go over a second websocket to the same kernel, in
+    parallel, each paced under its own limits."""
+    frames = list(frames)
+    if websockets == 1:
+        count = send_paced(client, frames, pacer or Pacer())
+    else:
+        extra = [KernelClient(client.base_url, client.kernel_id, client.cookie) for _ in range(websockets - 1)]
+        try:
+            with ThreadPoolExecutor(websockets) as pool:
+                count = sum(pool.map(lambda pair: send_paced(pair[0], frames[pair[1]::websockets], Pacer()),
+                                     zip([client, *extra], range(websockets))))
+            for other in extra:
+                if not other.kernel_answers(timeout=120):
+                    raise TimeoutError("the kernel did not get through the batch within 2 minutes")
+        finally:
+            for other in extra:
+                other.close()
     if not client.kernel_answers(timeout=120):
         raise TimeoutError("the kernel did not get through the batch within 2 minutes")
     return count

@@ -28,11 +28,12 @@ V1 = "v1.kernel.websocket.jupyter.org"
 #: decode by recursion (3,000 levels): a page's JavaScript can send that.
 TOO_DEEP = "\x00too deep\x00"
 TOO_DEEP_JSON = "[" * 3000 + "]" * 3000
+KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 
 
 def to_json(value: Any) -> str:
+    """``value`` as JSON, with :data:`TOO_DEEP` written as :data:`TOO_DEEP_JSON`."""
     return json.dumps(value).replace(json.dumps(TOO_DEEP), TOO_DEEP_JSON)
-KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 
 
 class Closed(Exception):
@@ -236,8 +237,10 @@ class KernelClient:
         return got
 
     def close(self) -> None:
+        """Drop the connection as a page that goes away does (no closing handshake: a client that left
+        megabytes unread would read through them first)."""
         with contextlib.suppress(Exception):
-            self.ws.close()
+            self.ws.shutdown()
 
     def __enter__(self) -> KernelClient:
         return self

@@ -145,7 +145,6 @@ def test_outside_a_kernel_the_kernel_rules_are_not_installed():
     assert guard_kernel() is False
 
 
-
 def test_an_app_failure_is_logged_in_full_and_the_previous_value_restored(monkeypatch, caplog):
     from explorer.app import page_guard
 

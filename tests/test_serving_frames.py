@@ -41,7 +41,7 @@ def test_a_huge_offset_count_is_refused_without_reading_the_offsets(count, rest)
     start = time.perf_counter()
     with pytest.raises(FrameError, match="offsets"):
         read_frame(count.to_bytes(8, "little") + rest)
-    assert time.perf_counter() - start < 0.05  # work bounded by the frame, not the count
+    assert time.perf_counter() - start < 0.5  # work bounded by the frame (the runaway: forever)
 
 
 def test_the_legacy_reply_that_ran_voila_away_is_unreadable_and_quick():
@@ -52,7 +52,7 @@ def test_the_legacy_reply_that_ran_voila_away_is_unreadable_and_quick():
     assert int.from_bytes(frame[:8], "little") > 2**50
     start = time.perf_counter()
     assert outgoing_msg_type(frame) is None
-    assert time.perf_counter() - start < 0.05
+    assert time.perf_counter() - start < 0.5
 
 
 def _frame(parts, channel="shell") -> bytes:

@@ -148,6 +148,7 @@ class Builder:
     # -- lifecycle -----------------------------------------------------------
     def start(self, draft: Draft, note: str = "") -> None:
         self.draft = draft
+        close_widgets(self.confirm.children, keep=self.widget)
         self.confirm.children = ()
         self._render(SECTIONS[0])
         self._say(note or "Editing a new scenario; every change is autosaved as a draft.")

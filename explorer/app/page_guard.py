@@ -17,23 +17,29 @@ click. :func:`guard_widgets` routes every message to a widget through :class:`Pa
 * the message must have the shape ipywidgets' front end gives it (``method`` one of
   ``update``, ``request_state``, ``custom``; buffer paths that fit its buffers); other shapes
   are dropped;
+* a widget's state is sent on request at most 10 times in 10 s (a page asks once as it connects;
+  the plotly.js library's state is 0.5 MB, so a script asking again and again would make the
+  server carry 25 MB a second for a few bytes sent);
 * refusals are logged a few at a time, never one line per message.
 
-:func:`guard_kernel` adds the kernel-wide rules for a page-facing kernel (the dashboard under
-Voila): a page cannot create widgets (``comm_open`` of ``jupyter.widget``) or open comms to
-other targets, nor close a guarded widget's comm. Only ``jupyter.widget.control`` (the front
+:func:`guard_kernel` adds the kernel-wide rules for a page-facing kernel (under Voila): a page
+cannot create widgets (``comm_open`` of ``jupyter.widget``) or open comms to other targets,
+nor close a guarded widget's comm, and the kernel's log goes to the server, not to the page. Only ``jupyter.widget.control`` (the front
 end's "send me every state") may be opened, one at a time (opening one closes the one before).
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
+import os
 import sys
+import time
 import traceback
 from collections.abc import Iterator
-from pathlib import Path
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -42,6 +48,9 @@ log = logging.getLogger(__name__)
 PAGE_METHODS = frozenset({"update", "request_state", "custom"})
 PAGE_TARGETS = frozenset({"jupyter.widget.control"})  # comm targets a page may open
 LOGGED = 20  # refusals logged per kernel before they are only counted
+#: A widget's state (and the control comm's "every state") is sent at most this many times in this
+#: many seconds: a page asks once when it connects, and the plotly.js library's state is 0.5 MB.
+STATE_REQUESTS, STATE_WINDOW = 10, 10.0
 SINGLE_CHOICE = (w.Dropdown, w.Select, w.RadioButtons, w.ToggleButtons)
 PACKAGE = Path(__file__).resolve().parents[1]  # explorer/: where an app failure would be raised
 
@@ -116,6 +125,7 @@ def close_widgets(roots, keep: w.Widget) -> int:
     alive = {id(x) for x in widgets_under(keep)}
     closing = {id(x): x for root in roots for x in widgets_under(root) if id(x) not in alive}
     for widget in closing.values():
+        _GUARD.forget(widget)
         widget.close()
     return len(closing)
 
@@ -147,9 +157,31 @@ def place_buffer(state: dict, path: list, buffer) -> None:
 class PageGuard:
     """The checks of the module's docstring, for the widgets routed through :meth:`receive`."""
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic):
         self.guarded: set[str] = set()  # comm ids of guarded widgets
         self.refusals = 0
+        self.clock = clock
+        self.asked: dict[str, collections.deque] = {}  # when each state was last sent on request
+
+    def may_send_state(self, key: str) -> bool:
+        """Whether the state of ``key`` (a comm id, or "every state") may be sent again now.
+
+        >>> guard, now = PageGuard(clock=lambda: now), 0.0
+        >>> [guard.may_send_state("w") for _ in range(11)].count(True)
+        10
+        >>> now = 11.0
+        >>> guard.may_send_state("w")
+        True
+        """
+        now = self.clock()
+        times = self.asked.setdefault(key, collections.deque())
+        while times and now - times[0] > STATE_WINDOW:
+            times.popleft()
+        if len(times) >= STATE_REQUESTS:
+            self.refuse(f"more than {STATE_REQUESTS} requests of one state in {STATE_WINDOW:g} s")
+            return False
+        times.append(now)
+        return True
 
     def refuse(self, what: str) -> None:
         self.refusals += 1
@@ -166,6 +198,12 @@ class PageGuard:
         with contextlib.suppress(Exception), widget.hold_trait_notifications():
             for key, value in previous.items():
                 widget.set_trait(key, value)
+
+    def forget(self, widget: w.Widget) -> None:
+        """``widget`` is being closed: its comm id is no longer watched."""
+        if widget.comm is not None:
+            self.guarded.discard(widget.comm.comm_id)
+            self.asked.pop(widget.comm.comm_id, None)
 
     def guard(self, widget: w.Widget) -> None:
         if widget.comm is not None and widget.comm.comm_id not in self.guarded:
@@ -187,7 +225,8 @@ class PageGuard:
         if method == "update":
             self.update(widget, msg, data)
         elif method == "request_state":
-            widget.send_state()
+            if self.may_send_state(widget.comm.comm_id):
+                widget.send_state()
         else:
             widget._handle_msg(msg)  # a custom message: ipywidgets hands it to the widget's handlers
 
@@ -236,30 +275,68 @@ def guard_widgets(root: w.Widget) -> int:
     return len(widgets)
 
 
+def under_voila() -> bool:
+    """Whether this kernel serves a Voila page (Voila gives every kernel it starts ``VOILA_BASE_URL``)."""
+    return "VOILA_BASE_URL" in os.environ
+
+
+def control_message_problem(msg: Any, opening: bool) -> str | None:
+    """Why a message on the control comm (``jupyter.widget.control``) would fail in ipywidgets
+    (None: it would not). It takes a ``comm_open`` of protocol version 1.x, then ``request_states``.
+
+    >>> control_message_problem({"metadata": {"version": "1.0.0"}, "content": {}}, opening=True) is None
+    True
+    >>> control_message_problem({"content": {"data": {"method": "exec"}}}, opening=False)
+    'a control message other than request_states'
+    """
+    if opening:
+        version = msg.get("metadata", {}).get("version") if isinstance(msg.get("metadata"), dict) else None
+        return None if isinstance(version, str) and version.split(".")[0] == "1" else "a control comm of another version"
+    data = msg.get("content", {}).get("data") if isinstance(msg.get("content"), dict) else None
+    return None if isinstance(data, dict) and data.get("method") == "request_states" else (
+        "a control message other than request_states")
+
+
 def guard_kernel() -> bool:
-    """In an IPython kernel, refuse page-created widgets, other comm targets, and closing a guarded
-    widget's comm (see the module's docstring). False outside a kernel. Idempotent."""
+    """In a kernel serving a Voila page, refuse page-created widgets, other comm targets, malformed
+    control messages and closing a guarded widget's comm (see the module's docstring), and send the
+    kernel's log to the server's log, not to the page. False elsewhere (a user's JupyterLab keeps
+    its own rules). Idempotent."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - ipykernel brings IPython
         return False
     kernel = getattr(get_ipython(), "kernel", None)
     handlers = getattr(kernel, "shell_handlers", None)
-    if handlers is None or getattr(handlers.get("comm_open"), "page_guarded", False):
+    if not under_voila() or handlers is None or getattr(handlers.get("comm_open"), "page_guarded", False):
         return False
-    comm_open, comm_close = handlers["comm_open"], handlers["comm_close"]
+    comm_open, comm_msg, comm_close = handlers["comm_open"], handlers["comm_msg"], handlers["comm_close"]
+    comms = kernel.comm_manager.comms
 
     def checked_open(stream, ident, msg):
         content = msg.get("content") if isinstance(msg, dict) else None
         target = content.get("target_name") if isinstance(content, dict) else None
         comm_id = content.get("comm_id") if isinstance(content, dict) else None
-        if target not in PAGE_TARGETS or not isinstance(comm_id, str) or comm_id in kernel.comm_manager.comms:
+        if target not in PAGE_TARGETS or not isinstance(comm_id, str) or comm_id in comms:
             _GUARD.refuse(f"comm_open of {str(target)[:60]!r}")
             return None
-        older = [c for c in kernel.comm_manager.comms.values() if getattr(c, "target_name", None) in PAGE_TARGETS]
-        for comm in older:  # ipywidgets answers on the latest control comm only: the others are dead weight
-            comm.close()
+        if (problem := control_message_problem(msg, opening=True)) is not None:
+            _GUARD.refuse(problem)
+            return None
+        for comm in [c for c in comms.values() if getattr(c, "target_name", None) in PAGE_TARGETS]:
+            comm.close()  # ipywidgets answers on the latest control comm only: the others are dead weight
         return comm_open(stream, ident, msg)
+
+    def checked_msg(stream, ident, msg):
+        content = msg.get("content") if isinstance(msg, dict) else None
+        comm = comms.get(content.get("comm_id")) if isinstance(content, dict) else None
+        if getattr(comm, "target_name", None) in PAGE_TARGETS:
+            if (problem := control_message_problem(msg, opening=False)) is not None:
+                _GUARD.refuse(problem)
+                return None
+            if not _GUARD.may_send_state("every state"):
+                return None
+        return comm_msg(stream, ident, msg)
 
     def checked_close(stream, ident, msg):
         content = msg.get("content") if isinstance(msg, dict) else None
@@ -269,16 +346,15 @@ def guard_kernel() -> bool:
         return comm_close(stream, ident, msg)
 
     checked_open.page_guarded = True
-    handlers["comm_open"], handlers["comm_close"] = checked_open, checked_close
+    handlers["comm_open"], handlers["comm_msg"], handlers["comm_close"] = checked_open, checked_msg, checked_close
     log_to_the_server()
     return True
 
 
 def log_to_the_server() -> None:
-    """The app's log lines go to the kernel process's own stderr (the server's log), not to the page:
-    in a kernel ``sys.stderr`` is a stream to the page, which must not read the operator's log."""
-    app_log = logging.getLogger("explorer")
+    """Every log line of the kernel (the app's, ipywidgets', the comms') goes to the kernel process's
+    own stderr, the server's log: in a kernel ``sys.stderr`` is a stream to the page, which must read
+    neither the operator's log nor a traceback with the server's paths in it."""
     handler = logging.StreamHandler(sys.__stderr__)
-    handler.setFormatter(logging.Formatter("[explorer kernel] %(levelname)s | %(message)s"))
-    app_log.addHandler(handler)
-    app_log.propagate = False
+    handler.setFormatter(logging.Formatter("[kernel %(name)s] %(levelname)s | %(message)s"))
+    logging.getLogger().addHandler(handler)

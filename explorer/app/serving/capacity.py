@@ -40,14 +40,16 @@ from datetime import datetime, timezone
 from functools import partial
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from tornado.ioloop import PeriodicCallback
 from traitlets import Integer
 
+from explorer.app.serving.guard import forget_request_info
 from explorer.app.serving.install import install
 from explorer.app.serving.limits import ConnectionLimits
 from explorer.app.serving.memory import MemoryLimits, ServerCeiling, over_limit, rss_bytes
 from explorer.app.serving.session import EndedKernels
 
-DEFAULT_MAX_KERNELS = 32  # ~2.7 GB of dashboard kernels at ~85 MB each (measured: benchmarks/kernel_cost.py)
+DEFAULT_MAX_KERNELS = 32  # ~3.8 GB of dashboard kernels at ~120 MB each (measured: benchmarks/bench_soak.py)
 #: The value for ``VoilaConfiguration.multi_kernel_manager_class``.
 KERNEL_MANAGER = "explorer.app.serving.CapacityKernelManager"
 
@@ -108,6 +110,7 @@ class CapacityKernelManager(AsyncMappingKernelManager):
         self.connection_limits = ConnectionLimits(parent=self)
         self.ended = EndedKernels()
         self.ceiling: ServerCeiling | None = None  # started by install() in a real server
+        self.memory_watch: PeriodicCallback | None = None  # the kernels' memory, started by install()
         install(self.parent, self)
 
     # -- counting -----------------------------------------------------------------------
@@ -186,6 +189,7 @@ class CapacityKernelManager(AsyncMappingKernelManager):
 
     def remove_kernel(self, kernel_id: str):
         self._seen_by_culler.discard(kernel_id)
+        forget_request_info(kernel_id)
         return super().remove_kernel(kernel_id)
 
     # -- memory -------------------------------------------------------------------------
@@ -230,12 +234,17 @@ class CapacityKernelManager(AsyncMappingKernelManager):
             stream.on_recv(partial(self._buffer_bounded, kernel_id, info, channel, held))
 
     def _buffer_bounded(self, kernel_id: str, info: dict, channel: str, held: list[int], parts: list) -> None:
-        if self._kernel_buffers.get(kernel_id) is not info:
-            return  # buffering stopped meanwhile
+        # As jupyter_server's own callback, it keeps appending to this buffer until the page that
+        # came back subscribes (the buffer is replayed then), unless the bound dropped it.
+        if info.get("dropped"):
+            return
         held[0] += sum(len(part) for part in parts)
         if held[0] > self.connection_limits.max_buffered_bytes:
             self.log.warning("Kernel %s: over %d MB kept for a page that left; dropping them.", kernel_id,
                              self.connection_limits.max_buffered_bytes // 2**20)
-            self.stop_buffering(kernel_id)
+            info["dropped"] = True
+            info["buffer"].clear()
+            if self._kernel_buffers.get(kernel_id) is info:
+                self.stop_buffering(kernel_id)
             return
         info["buffer"].append((channel, parts))

@@ -19,13 +19,15 @@ binary frame it sends that way), makes the server build a list of ~n integers on
 loop — it stops serving and grows until the machine runs out of memory (docs/security.md).
 :func:`read_frame` checks ``n`` against the frame's length before reading any offset.
 
-Pure functions, no server imports.
+Pure functions, no server imports (jupyter_client's date reader, as the kernel's session uses).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+
+from jupyter_client.jsonutil import extract_dates
 
 V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 OFFSET_BYTES = 8
@@ -35,7 +37,7 @@ MAX_HEADER_BYTES = 16 * 1024
 MAX_METADATA_BYTES = 16 * 1024  # parent_header and metadata: a page sends {} or a version
 MAX_CONTENT_BYTES = 256 * 1024  # a page's JSON content (an upload's file travels as a binary buffer)
 MAX_ID_CHARS = 128
-PAGE_CHANNELS = frozenset({"shell", "control"})  # what a page may send on (iopub is the kernel's)
+PAGE_CHANNEL = "shell"  # what a page sends on (control takes no comm message; iopub is the kernel's)
 COMM_MESSAGES = frozenset({"comm_open", "comm_msg", "comm_close"})
 
 
@@ -119,18 +121,24 @@ def _msg_type(header: bytes) -> str:
 def content_problem(frame: Frame) -> str | None:
     """Why the kernel should not get this message's JSON (None: it may).
 
-    Its parent header, metadata and content must be JSON objects of bounded size that Python can
-    read (nesting deeper than its recursion limit is not: the kernel would log a traceback for
-    each), and a comm message must name its comm (and an opened one its target) with text.
+    What the kernel's session reads before any handler, it must be able to read, else it logs a
+    traceback for each message: a header with text ``msg_id`` and ``session`` and dates it can
+    parse; a parent header, metadata and content that are JSON objects of bounded size, nested
+    no deeper than Python reads. A comm message must name its comm (and an opened one its
+    target) with text.
 
     >>> from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
+    >>> header = b'{"msg_type": "comm_msg", "msg_id": "1", "session": "s"}'
     >>> def frame(content):
-    ...     return read_frame(serialize_msg_to_ws_v1([b'{"msg_type": "comm_msg"}', b"{}", b"{}", content], "shell"))
+    ...     return read_frame(serialize_msg_to_ws_v1([header, b"{}", b"{}", content], "shell"))
     >>> content_problem(frame(b'{"comm_id": "a1", "data": {"method": "request_state"}}')) is None
     True
     >>> content_problem(frame(b'{"data": {}}')), content_problem(frame(b"[" * 5000 + b"]" * 5000))
     ('a comm message without a comm_id', 'the content is not JSON')
     """
+    header = json.loads(frame.parts[0])  # read_frame parsed it: an object with a msg_type
+    if not all(isinstance(header.get(key), str) and len(header[key]) <= MAX_ID_CHARS for key in ("msg_id", "session")):
+        return "a header without a msg_id or a session"
     parsed = {}
     for name, part, limit in (("parent header", frame.parts[1], MAX_METADATA_BYTES),
                               ("metadata", frame.parts[2], MAX_METADATA_BYTES),
@@ -143,6 +151,11 @@ def content_problem(frame: Frame) -> str | None:
             return f"the {name} is not JSON"
         if not isinstance(parsed[name], dict):
             return f"the {name} is not an object"
+    try:  # as the kernel's session does with both headers
+        extract_dates(header)
+        extract_dates(parsed["parent header"])
+    except (ValueError, TypeError, OverflowError):
+        return "a date the kernel cannot read"
     return comm_problem(frame.msg_type, parsed["content"])
 
 

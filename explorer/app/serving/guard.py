@@ -17,7 +17,8 @@ Voila's handler (``VoilaKernelWebsocketHandler``) is replaced by
   per kernel. Going over closes the websocket with code 1008 and a reason; a page never does.
 
 Each refusal is logged once per connection (the first one, and a count when it closes), so
-a hostile client cannot fill the log either.
+a hostile client cannot fill the log either. :class:`GuardedRequestInfoHandler` bounds Voila's
+other websocket (``voila/query/<kernel id>``).
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from __future__ import annotations
 import collections
 
 from tornado.websocket import WebSocketClosedError
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from explorer.app.serving.frames import (
-    PAGE_CHANNELS, V1_PROTOCOL, FrameError, content_problem, outgoing_msg_type, read_frame,
+    PAGE_CHANNEL, V1_PROTOCOL, FrameError, content_problem, outgoing_msg_type, read_frame,
 )
 from explorer.app.serving.limits import Budget, ConnectionLimits
 
@@ -51,10 +53,12 @@ def offered_protocols(header: str | None) -> list[str]:
 
 
 class ConnectionCounter:
-    """Open websockets per kernel (shared by every handler of one server)."""
+    """What every websocket of one server holds: how many per kernel, and the bytes sent to pages
+    that they have not read yet (all of them together)."""
 
     def __init__(self):
         self.open = collections.Counter()
+        self.pending_bytes = 0
 
     def add(self, kernel_id: str) -> None:
         self.open[kernel_id] += 1
@@ -76,8 +80,7 @@ class GuardedKernelWebsocketHandler(VoilaKernelWebsocketHandler):
         self.budget = Budget(limits)
         self.pending_bytes = 0
         self.refused = 0
-        self.counted = False
-        self.closing = False
+        self.counted = self.opened = self.closing = False
 
     @property
     def max_message_size(self) -> int:  # tornado closes the websocket (1009) above this
@@ -88,7 +91,22 @@ class GuardedKernelWebsocketHandler(VoilaKernelWebsocketHandler):
             return self.refuse_upgrade(400, f"This server speaks the {V1_PROTOCOL} websocket protocol only.")
         if self.counter.open[kernel_id] >= self.limits.max_connections_per_kernel:
             return self.refuse_upgrade(429, f"At most {self.limits.max_connections_per_kernel} websockets per kernel.")
-        return await super().get(kernel_id)
+        # The place is taken before the handshake awaits anything (the kernel's first answer):
+        # handshakes sent together cannot all pass the count. It is given back when the
+        # websocket closes, or here if it never opened.
+        self.kernel_id = kernel_id
+        self.counter.add(kernel_id)
+        self.counted = True
+        try:
+            return await super().get(kernel_id)
+        finally:
+            if not self.opened:
+                self.give_place_back()
+
+    def give_place_back(self) -> None:
+        if self.counted:
+            self.counted = False
+            self.counter.remove(self.kernel_id)
 
     def refuse_upgrade(self, status: int, why: str) -> None:
         """Answer the handshake with ``status`` and a line of text (as tornado refuses a bad upgrade:
@@ -98,14 +116,13 @@ class GuardedKernelWebsocketHandler(VoilaKernelWebsocketHandler):
         self.finish(why)
 
     async def open(self, kernel_id):
-        self.counter.add(kernel_id)
-        self.counted = True
+        self.opened = True
         await super().open(kernel_id)
 
     def on_close(self):
-        if self.counted:
-            self.counter.remove(self.kernel_id)
-            self.counted = False
+        self.give_place_back()
+        self.counter.pending_bytes -= self.pending_bytes  # what it left unread goes with it
+        self.pending_bytes = 0
         if self.refused:
             self.log.warning("Kernel %s: %d message(s) refused on the websocket that just closed.", self.kernel_id,
                              self.refused)
@@ -125,7 +142,7 @@ class GuardedKernelWebsocketHandler(VoilaKernelWebsocketHandler):
         except FrameError as error:
             return self.refuse_connection(f"a malformed message: {error}")
         allowed = PAGE_MESSAGE_TYPES.intersection(self.kernel_manager.allowed_message_types or PAGE_MESSAGE_TYPES)
-        if frame.channel not in PAGE_CHANNELS or frame.msg_type not in allowed:
+        if frame.channel != PAGE_CHANNEL or frame.msg_type not in allowed:
             self.note_refusal(f"a {frame.msg_type[:40]!r} message on {frame.channel[:20]!r} was dropped")
             return None
         problem = content_problem(frame)
@@ -158,12 +175,51 @@ class GuardedKernelWebsocketHandler(VoilaKernelWebsocketHandler):
             return None
         size = len(message)
         self.pending_bytes += size
+        self.counter.pending_bytes += size
         future.add_done_callback(lambda done: self.written(size, done))
-        if self.pending_bytes > self.limits.max_pending_bytes and not self.closing:
+        if not self.closing and (self.pending_bytes > self.limits.max_pending_bytes or (
+                self.counter.pending_bytes > self.limits.max_server_pending_bytes
+                and self.pending_bytes > self.limits.max_pending_bytes // 8)):
             self.refuse_connection(f"{self.pending_bytes / 2**20:.0f} MB sent to it are still unread")
         return future
 
     def written(self, size: int, future) -> None:
-        self.pending_bytes -= size
+        if self.pending_bytes >= size:  # else: already given back when the websocket closed
+            self.pending_bytes -= size
+            self.counter.pending_bytes -= size
         if not future.cancelled():
             future.exception()  # a write cut short by the close: nothing to report
+
+
+class GuardedRequestInfoHandler(RequestInfoSocketHandler):
+    """Voila's ``voila/query/<kernel id>`` websocket (preheated kernels only), bounded.
+
+    A preheated kernel may connect there to learn the request that took it (``voila.utils.
+    get_query_string``; the dashboard never does). Voila's handler takes anyone, for any id,
+    with tornado's 10 MB messages, and logs a traceback for each message (it has no
+    ``on_message``). Here: a kernel the server runs only, one websocket each, no message.
+    """
+
+    @property
+    def max_message_size(self) -> int:
+        return 1024
+
+    async def get(self, kernel_id):
+        if kernel_id not in self.settings["kernel_manager"] or kernel_id in self._waiters:
+            self.set_status(404)
+            self.finish("No such kernel waiting.")
+            return None
+        return await super().get(kernel_id)
+
+    def on_message(self, message):
+        self.close(POLICY_VIOLATION, "nothing is read here")
+
+    def on_close(self):
+        if self in self._waiters.values():
+            super().on_close()
+
+
+def forget_request_info(kernel_id: str) -> None:
+    """Drop what Voila keeps of the request that took a kernel (it keeps one per preheated page, in
+    a class-level dict it never empties: a page's query string, read only by a kernel that asks)."""
+    RequestInfoSocketHandler._cache.pop(kernel_id, None)

@@ -5,10 +5,11 @@ kernel manager class: :class:`~explorer.app.serving.capacity.CapacityKernelManag
 :func:`install` with the Voila application when Voila builds it (``init_settings``), before
 Voila builds its handlers and starts listening (``Voila.start``). :func:`install` then:
 
-* swaps two of Voila's handlers (:func:`gate_handlers`): the page handler for
-  :class:`~explorer.app.serving.pages.CapacityVoilaHandler` (the capacity gate) and the
-  kernel websocket for :class:`~explorer.app.serving.guard.GuardedKernelWebsocketHandler`,
-  and adds the session status endpoint (:mod:`explorer.app.serving.session`);
+* swaps three of Voila's handlers (:func:`gate_handlers`): the page handler for
+  :class:`~explorer.app.serving.pages.CapacityVoilaHandler` (the capacity gate), the kernel
+  websocket for :class:`~explorer.app.serving.guard.GuardedKernelWebsocketHandler` and the
+  preheated kernels' ``voila/query`` websocket for its bounded version, and adds the session
+  status endpoint (:mod:`explorer.app.serving.session`);
 * bounds what one HTTP request may make the server read (:data:`HTTP_LIMITS`: Voila listens
   with tornado's defaults, which read request bodies of up to 100 MB into memory);
 * starts the memory watches (:mod:`explorer.app.serving.memory`).
@@ -19,11 +20,12 @@ Anything but a standalone Voila app (the Jupyter server extension, a test's mana
 from __future__ import annotations
 
 from tornado.ioloop import PeriodicCallback
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from explorer.app.paths import SESSION_URL
-from explorer.app.serving.guard import ConnectionCounter, GuardedKernelWebsocketHandler
+from explorer.app.serving.guard import ConnectionCounter, GuardedKernelWebsocketHandler, GuardedRequestInfoHandler
 from explorer.app.serving.memory import ServerCeiling
 from explorer.app.serving.pages import CapacityVoilaHandler
 from explorer.app.serving.session import SessionStatusHandler
@@ -48,6 +50,8 @@ def gate_handlers(handlers: list, websocket_args: dict | None = None, session_ar
     for rule in handlers:
         if isinstance(rule, tuple) and len(rule) >= 2 and rule[1] is TornadoVoilaHandler:
             rule = (rule[0], CapacityVoilaHandler, *rule[2:])
+        elif isinstance(rule, tuple) and len(rule) == 2 and rule[1] is RequestInfoSocketHandler:
+            rule = (rule[0], GuardedRequestInfoHandler)
         elif (isinstance(rule, tuple) and len(rule) == 2 and rule[1] is VoilaKernelWebsocketHandler
               and websocket_args is not None):
             if session_args is not None:

@@ -35,10 +35,14 @@ class ConnectionLimits(Configurable):
         32 * MB, config=True,
         help="Bytes the server may hold for a page that does not read what it is sent; above, its websocket "
              "is closed (the page reconnects).")
+    max_server_pending_bytes = Integer(
+        256 * MB, config=True,
+        help="Bytes the server may hold for all the pages that do not read; above, a websocket with more "
+             "than an eighth of max_pending_bytes unread is closed as soon as it is sent more.")
     max_connections_per_kernel = Integer(
-        4, config=True, help="Websockets open at once to one kernel (a page uses one; a reload briefly two).")
+        2, config=True, help="Websockets open at once to one kernel (a page uses one; a reconnection briefly two).")
     max_buffered_bytes = Integer(
-        16 * MB, config=True,
+        8 * MB, config=True,
         help="Bytes of kernel messages kept for a page whose websocket dropped, to replay when it "
              "reconnects; above, they are dropped (the page then misses them).")
 

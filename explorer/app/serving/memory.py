@@ -16,9 +16,12 @@ The defaults come from measurements (the soak benchmark: 20 pages clicking for 1
 a dashboard kernel holds 118–122 MB once every panel has been drawn, so 500 MB is about 4×
 (an uploaded scenario of 12 parties × 30 issues peaks at ~320 MB);
 the server holds ~120 MB idle and 155 MB with 20 pages clicking, so 1.5 GB is ten times what real
-pages make it hold; 31 hostile pages each holding the most the connection limits allow (32 MB
-unread, 16 MB kept for a reconnection: :class:`~explorer.app.serving.limits.ConnectionLimits`)
-could reach it, and the server would then restart as above.
+pages make it hold. What hostile pages can make it hold through the kernels' websockets is bounded
+below it (:class:`~explorer.app.serving.limits.ConnectionLimits`, defaults): 256 MB unread in all,
+8 MB kept for a reconnection per kernel (31 kernels: 248 MB), a partial message of at most 4 MB per
+websocket (2 per kernel: 248 MB) — ~0.9 GB with the server's own, under the soft limit (1.2 GB).
+Plain HTTP connections are bounded by the operating system's file limit only (each may hold a
+partial request of up to 128 KB): a proxy in front limits them (docs/security.md).
 Set either limit to 0 to switch it off.
 """
 
@@ -91,7 +94,10 @@ class ServerCeiling(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.wait(self.limits.check_interval):
-            self.check()
+            try:
+                self.check()
+            except Exception:  # noqa: BLE001 - a reading that failed must not end the watch
+                self.log.exception("The server's memory could not be read; trying again.")
 
     def check(self) -> None:
         limit = self.limits.server_memory_limit

@@ -196,30 +196,49 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    """Serve notebooks/dashboard.ipynb with Voila (settings: voila.json at the project root).
+    """Serve the dashboard (the package's ``app/site/dashboard.ipynb``) with Voila over a scenarios folder.
 
-    Kernels are capped (``explorer.app.serving``); SIGTERM, SIGINT (Ctrl-C) or SIGHUP
-    stop Voila and every kernel.
+    Settings: the package's ``app/site/voila.json`` (the repository's ``voila.json`` links to it),
+    with the address, port, base URL and kernel cap given here. Kernels are capped
+    (``explorer.app.serving``); SIGTERM, SIGINT (Ctrl-C) or SIGHUP stop Voila and every kernel.
     """
     import os
 
     from explorer.app import serving
-    from explorer.app.paths import PROJECT_ROOT, scenario_dir
+    from explorer.app.paths import ENV_DIR, checkout_scenarios
+    from explorer.app.serving.launch import SITE, ServeOptions, base_url, listen_address, voila_command, voila_environment
 
-    folder = scenario_dir()
-    env = dict(os.environ)
-    if args.path:
+    problems = []
+    given = args.scenarios or os.environ.get(ENV_DIR) or checkout_scenarios()
+    folder = Path(given).resolve() if given else None
+    if folder is None:
+        problems.append(Problem(("--scenarios",), "no scenarios folder: give --scenarios DIR (a folder of "
+                                                  ".yaml/.yml/.json scenario files)", file="explorer dashboard"))
+    elif not folder.is_dir():
+        problems.append(Problem(("--scenarios",), "is not a folder", file=str(given)))
+    for option, check, text in (("--ip", listen_address, args.ip), ("--base-url", base_url, args.base_url)):
+        try:
+            check(text)
+        except ValueError as error:
+            problems.append(Problem((option,), str(error), file="explorer dashboard"))
+    if not 1 <= args.port <= 65535:
+        problems.append(Problem(("--port",), f"{args.port} is not a port (1-65535)", file="explorer dashboard"))
+    if args.max_kernels is not None and args.max_kernels < 0:
+        problems.append(Problem(("--max-kernels",), f"{args.max_kernels} is below 0 (0 = no cap)",
+                                file="explorer dashboard"))
+    start = None
+    if args.path and folder is not None and folder.is_dir():
         path = Path(args.path).resolve()
         if path.parent != folder or not path.is_file():
-            return _fail([Problem(("PATH",), f"the dashboard opens files in {folder} only", file=args.path)])
-        env["EXPLORER_SCENARIO"] = path.name
-    notebook = PROJECT_ROOT / "notebooks" / "dashboard.ipynb"
-    print(f"Dashboard: http://127.0.0.1:{args.port}/  (Ctrl-C stops it)", flush=True)
-    command = [sys.executable, "-m", "voila", str(notebook), f"--port={args.port}", "--no-browser",
-               "--Voila.ip=127.0.0.1", f"--VoilaConfiguration.multi_kernel_manager_class={serving.KERNEL_MANAGER}"]
-    if args.max_kernels is not None:
-        command.append(f"--CapacityKernelManager.max_kernels={args.max_kernels}")
-    return serving.supervise(command, cwd=PROJECT_ROOT, env=env)
+            problems.append(Problem(("PATH",), f"the dashboard opens files in {folder} only", file=args.path))
+        start = path.name
+    if problems:
+        return _fail(problems)
+    options = ServeOptions(scenarios=folder, ip=listen_address(args.ip), port=args.port,
+                           base_url=base_url(args.base_url), max_kernels=args.max_kernels, start=start)
+    print(f"Dashboard: {options.url()}  over {folder}  (health: {options.health_url()}; Ctrl-C stops it)",
+          flush=True)
+    return serving.supervise(voila_command(options), cwd=SITE, env=voila_environment(options, dict(os.environ)))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -292,9 +311,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="date the coding reflects (default: today)")
     p.set_defaults(func=cmd_convert)
 
-    p = sub.add_parser("dashboard", help="serve the dashboard with Voila on 127.0.0.1")
-    p.add_argument("path", nargs="?", metavar="PATH", help="scenario to open first (in data/scenarios/)")
-    p.add_argument("--port", type=int, default=8866)
+    p = sub.add_parser("dashboard", help="serve the dashboard with Voila (127.0.0.1:8866 unless told)")
+    p.add_argument("path", nargs="?", metavar="PATH", help="scenario to open first (a file of the scenarios folder)")
+    p.add_argument("--scenarios", metavar="DIR", default=None,
+                   help="the folder of scenario files the dashboard lists (default: $EXPLORER_SCENARIOS_DIR, "
+                        "else the checkout's data/scenarios)")
+    p.add_argument("--ip", default="127.0.0.1", metavar="ADDR",
+                   help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0: every interface)")
+    p.add_argument("--port", type=int, default=8866, metavar="N", help="port (default 8866)")
+    p.add_argument("--base-url", default="/", metavar="/PREFIX/",
+                   help="serve under this path, e.g. /explorer/ behind a reverse proxy that passes the path "
+                        "through (default /)")
     p.add_argument("--max-kernels", type=int, default=None, metavar="N",
                    help="refuse new viewers (HTTP 503, 'try again in a minute') while N kernels run, the "
                         "preheated pool included; 0 = no cap (default: voila.json, CapacityKernelManager.max_kernels)")

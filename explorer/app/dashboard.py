@@ -15,6 +15,7 @@ to disk; one that fails says why and leaves the scenario on screen as it was.
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import logging
 import os
@@ -27,6 +28,7 @@ from explorer.app import state as live
 from explorer.app.catalog import Entry, list_scenarios, problems_text
 from explorer.app.panels import Panel, PanelBoard
 from explorer.app.paths import ENV_START, scenario_dir
+from explorer.app.quiet import CpuPressure
 from explorer.app.state import Exploration
 from explorer.app.text import (
     OUTCOME_LABELS, blocked_text, concession_items, key_figures_html, package_status_html, scale_guide_html,
@@ -47,6 +49,8 @@ log = logging.getLogger(__name__)
 OUTLOOK_PANELS = ("chance", "deals")
 FORECAST_PANELS = ("forecast",)
 SPREAD_PAUSE = 0.02  # seconds between two parts of the forecast's draws (see Dashboard._later)
+QUIET_RECHECK = 0.5  # seconds between two looks at the CPU while background work waits (Dashboard._when_quiet)
+QUIET_MAX_WAIT = 120.0  # seconds background work waits for a quiet moment at most, then runs anyway
 MAX_UPLOADS = 5  # a viewer's own files kept in the picker (the oldest goes first)
 PANEL_TEXT = {
     "issue_map": ("Where each party stands, issue by issue",
@@ -179,6 +183,7 @@ class Dashboard:
         self.deals_list = w.HTML()
         self._generation = 0
         self._page_shown = False  # the Monte Carlo and search wait for a page to show the dashboard
+        self.pressure = CpuPressure()  # ... and for the server's CPUs to have room (Dashboard._when_quiet)
         controls = w.VBox(
             [w.HTML('<div class="explorer-controls-head">Predicted package to show</div>'), self.outcome_picker,
              self.package_status, self.reset_button,
@@ -406,7 +411,19 @@ class Dashboard:
             update(generation)
             return
         if self._page_shown:
-            loop.call_soon(self._guarded, update, generation)
+            loop.call_soon(self._when_quiet, functools.partial(self._guarded, update), generation)
+
+    def _when_quiet(self, update, generation: int, waited: float = 0.0) -> None:
+        """Run ``update`` unless the server's CPUs are saturated (tasks waiting for one,
+        :mod:`explorer.app.quiet`): then look again every ``QUIET_RECHECK`` s, for at most
+        ``QUIET_MAX_WAIT`` s in all. So in a burst (a room opening at once) the background work
+        of every page waits and the clicks, handled on the kernel's loop meanwhile, get the CPUs;
+        a click's own work supersedes what waited (``generation``)."""
+        if waited < QUIET_MAX_WAIT and self.pressure.saturated():
+            asyncio.get_running_loop().call_later(QUIET_RECHECK, self._when_quiet, update, generation,
+                                                  waited + QUIET_RECHECK)
+            return
+        update(generation)
 
     def _guarded(self, update, generation: int) -> None:
         """A failure in the background work says so on the card; the rest keeps working."""
@@ -424,16 +441,13 @@ class Dashboard:
         click still supersedes it); without an event loop, at once. With ``pause`` (seconds), only
         after that pause: work done in parts leaves the loop free in between, so a click that comes
         in is handled through all its steps (each an ``await`` of the kernel's) before the next part,
-        not one step per part."""
+        not one step per part. Each part waits for the CPUs to have room (:meth:`_when_quiet`)."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             update(generation)
             return
-        if pause:
-            loop.call_later(pause, update, generation)
-        else:
-            loop.call_soon(update, generation)
+        loop.call_later(pause, self._when_quiet, update, generation)
 
     def _update_outlook(self, generation: int) -> None:
         """The chance card and panel (Monte Carlo of the set on now), then the forecast's spread and

@@ -10,6 +10,12 @@ ENV_DIR = "EXPLORER_SCENARIOS_DIR"
 ENV_START = "EXPLORER_SCENARIO"
 
 
+def checkout_scenarios() -> Path | None:
+    """The repository's data/scenarios when this package runs from a checkout; None when installed."""
+    folder = PROJECT_ROOT / "data" / "scenarios"
+    return folder.resolve() if folder.is_dir() and (PROJECT_ROOT / "pyproject.toml").is_file() else None
+
+
 def scenario_dir() -> Path:
     """The folder the dashboard may open: ``$EXPLORER_SCENARIOS_DIR`` or the project's data/scenarios."""
     configured = os.environ.get(ENV_DIR)

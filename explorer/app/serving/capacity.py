@@ -136,6 +136,15 @@ class CapacityKernelManager(AsyncMappingKernelManager):
             owed += max(0, self._pool_size(notebook) - len(pool))  # taken before they were up
         return Load(len(kernels), max(0, owed + self._admitted - len(self._starting)))
 
+    @property
+    def memory_ok(self) -> bool:
+        """False while the server's memory is above the soft share of its ceiling (no new viewers)."""
+        return self.ceiling is None or not self.ceiling.refusing
+
+    def accepting(self) -> bool:
+        """Whether a new viewer would be let in now (what ``healthz`` reports; reserves nothing)."""
+        return admits(self.load(), self.max_kernels) and self.memory_ok
+
     def admit(self) -> bool:
         """Let one more viewer in (reserving their kernel until :meth:`release`), or refuse."""
         load = self.load()
@@ -143,7 +152,7 @@ class CapacityKernelManager(AsyncMappingKernelManager):
             self.log.warning("At capacity (%d kernels, max %d): a new viewer was refused.", load.total,
                              self.max_kernels)
             return False
-        if self.ceiling is not None and self.ceiling.refusing:
+        if not self.memory_ok:
             self.log.warning("The server's memory is near its ceiling: a new viewer was refused.")
             return False
         self._admitted += 1
@@ -201,12 +210,46 @@ class CapacityKernelManager(AsyncMappingKernelManager):
             readings.append((kernel_id, rss_bytes(getattr(provisioner, "pid", None))))
         return readings
 
+    async def watch_kernels(self) -> None:
+        """Every ``MemoryLimits.check_interval`` s: kernels that died, then kernels over their memory."""
+        await self.remove_dead_kernels()
+        await self.stop_kernels_over_memory()
+
+    async def remove_dead_kernels(self) -> list[str]:
+        """Forget every kernel whose process has ended (crashed, killed); their ids.
+
+        jupyter_client would start a dead kernel again (``KernelManager.autorestart``), but a
+        page's widgets lived in the old process: the new one would leave the page dead and
+        silent. ``voila.json`` turns that off, and each is remembered as died, for its page to
+        say so with a reload button (:mod:`.session`).
+        """
+        dead = []
+        for kernel_id in self.list_kernel_ids():
+            provisioner = getattr(self._kernels.get(kernel_id), "provisioner", None)
+            if provisioner is None or kernel_id in self._starting:
+                continue
+            with contextlib.suppress(Exception):
+                if await provisioner.poll() is not None:
+                    dead.append(kernel_id)
+        for kernel_id in dead:
+            if kernel_id not in self:
+                continue
+            self.log.warning("Kernel %s ended by itself: removing it (its page is told).", kernel_id)
+            self.ended.died(kernel_id)
+            with contextlib.suppress(Exception):
+                await self.shutdown_kernel(kernel_id, now=True)
+            if kernel_id in self:  # shutdown failed half-way: do not leave it listed
+                self.remove_kernel(kernel_id)
+        return dead
+
     async def stop_kernels_over_memory(self) -> list[str]:
         """Shut down every kernel above ``MemoryLimits.kernel_memory_limit``; their ids.
 
         Each is remembered as stopped for memory, for its page to say so (:mod:`.session`).
         """
         limit = self.memory_limits.kernel_memory_limit
+        if limit <= 0:
+            return []
         stopped = []
         for kernel_id, rss in over_limit(self.kernel_memory(), limit):
             if kernel_id not in self:

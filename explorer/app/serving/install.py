@@ -9,7 +9,8 @@ Voila builds its handlers and starts listening (``Voila.start``). :func:`install
   :class:`~explorer.app.serving.pages.CapacityVoilaHandler` (the capacity gate), the kernel
   websocket for :class:`~explorer.app.serving.guard.GuardedKernelWebsocketHandler` and the
   preheated kernels' ``voila/query`` websocket for its bounded version, and adds the session
-  status endpoint (:mod:`explorer.app.serving.session`);
+  status endpoint (:mod:`explorer.app.serving.session`) and the health endpoint for load
+  balancers (:mod:`explorer.app.serving.health`);
 * bounds what one HTTP request may make the server read (:data:`HTTP_LIMITS`: Voila listens
   with tornado's defaults, which read request bodies of up to 100 MB into memory);
 * starts the memory watches (:mod:`explorer.app.serving.memory`).
@@ -26,6 +27,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from explorer.app.paths import SESSION_URL
 from explorer.app.serving.guard import ConnectionCounter, GuardedKernelWebsocketHandler, GuardedRequestInfoHandler
+from explorer.app.serving.health import HEALTH_URL, HealthHandler
 from explorer.app.serving.memory import ServerCeiling
 from explorer.app.serving.pages import CapacityVoilaHandler
 from explorer.app.serving.session import SessionStatusHandler
@@ -39,12 +41,14 @@ HTTP_LIMITS = {"max_body_size": 64 * 1024, "max_buffer_size": 16 * 1024 * 1024,
                "idle_connection_timeout": 300, "body_timeout": 60}
 
 
-def gate_handlers(handlers: list, websocket_args: dict | None = None, session_args: dict | None = None) -> list:
+def gate_handlers(handlers: list, websocket_args: dict | None = None, session_args: dict | None = None,
+                  health_args: dict | None = None) -> list:
     """Voila's handler rules with the page handler and the kernel websocket replaced (see above).
 
     ``websocket_args`` are the guarded websocket's (``limits``, ``counter``); without them the
-    websocket rule is left as it is. With ``session_args`` (``ended``), the session status
-    endpoint is added beside the websocket's rule.
+    websocket rule is left as it is. With ``session_args`` (``ended``) the session status
+    endpoint, and with ``health_args`` (``manager``) the health endpoint, are added beside
+    the websocket's rule (so under the same base URL).
     """
     gated = []
     for rule in handlers:
@@ -54,9 +58,11 @@ def gate_handlers(handlers: list, websocket_args: dict | None = None, session_ar
             rule = (rule[0], GuardedRequestInfoHandler)
         elif (isinstance(rule, tuple) and len(rule) == 2 and rule[1] is VoilaKernelWebsocketHandler
               and websocket_args is not None):
+            base = rule[0].split("/api/kernels/")[0]
             if session_args is not None:
-                base = rule[0].split("/api/kernels/")[0]
                 gated.append((base + SESSION_PATH, SessionStatusHandler, session_args))
+            if health_args is not None:
+                gated.append((base + "/" + HEALTH_URL, HealthHandler, health_args))
             rule = (rule[0], GuardedKernelWebsocketHandler, websocket_args)
         gated.append(rule)
     return gated
@@ -74,10 +80,11 @@ def install(app, manager) -> None:
     build = app.init_handlers
     websocket_args = {"limits": manager.connection_limits, "counter": ConnectionCounter()}
     session_args = {"ended": manager.ended}
+    health_args = {"manager": manager}
 
     def init_handlers():
         handlers = build()
-        gated = gate_handlers(handlers, websocket_args, session_args)
+        gated = gate_handlers(handlers, websocket_args, session_args, health_args)
         replaced = {rule[1] for rule in gated if isinstance(rule, tuple) and len(rule) >= 2}
         if CapacityVoilaHandler not in replaced:
             app.log.error("No Voila page handler found to put behind the capacity gate: kernels are NOT capped.")
@@ -108,12 +115,12 @@ def bound_requests(tornado_app) -> None:
 
 
 def start_memory_watch(app, manager) -> None:
-    """The kernels' memory every ``check_interval`` s on the event loop; the server's from a thread."""
+    """The kernels (dead ones, their memory) every ``check_interval`` s on the event loop; the server's
+    memory from a thread."""
     limits = manager.memory_limits
-    if limits.kernel_memory_limit > 0:
-        watch = PeriodicCallback(manager.stop_kernels_over_memory, limits.check_interval * 1000)
-        watch.start()
-        manager.memory_watch = watch
+    watch = PeriodicCallback(manager.watch_kernels, limits.check_interval * 1000)  # dead kernels, then memory
+    watch.start()
+    manager.memory_watch = watch
     if limits.server_memory_limit > 0:
         manager.ceiling = ServerCeiling(limits, log=app.log)
         manager.ceiling.start()

@@ -6,6 +6,7 @@ server every few seconds. The answer costs no kernel and is a small JSON object:
 
     {"state": "running"}
     {"state": "stopped", "reason": "memory", "message": "..."}
+    {"state": "stopped", "reason": "died", "message": "..."}   # its process ended (crash, kill)
     {"state": "ended", "message": "..."}       # unknown here: the server restarted, or it ended
 
 A kernel id is the page's own secret (a random UUID in its page); nothing lists them.
@@ -24,6 +25,8 @@ MB = 1024 * 1024
 REMEMBERED = 2000  # stopped kernels remembered (the oldest is forgotten first)
 MEMORY_MESSAGE = ("This page's session used {used} MB of memory, more than the {limit} MB one viewer may use, "
                   "and was stopped. Nothing of yours is kept on the server. Reload the page to start again.")
+DIED_MESSAGE = ("This page's session stopped unexpectedly (its process on the server ended). Nothing of yours is "
+                "kept on the server. Reload the page to start again.")
 ENDED_MESSAGE = ("This page's session has ended (the server was restarted, or the session was closed). "
                  "Reload the page to start again.")
 
@@ -36,8 +39,14 @@ class EndedKernels:
         self.reasons: collections.OrderedDict[str, dict] = collections.OrderedDict()
 
     def stopped_for_memory(self, kernel_id: str, used_bytes: int, limit_mb: int) -> None:
-        self.reasons[kernel_id] = {"state": "stopped", "reason": "memory", "at": time.time(),
-                                   "message": MEMORY_MESSAGE.format(used=used_bytes // MB, limit=limit_mb)}
+        self._remember(kernel_id, "memory", MEMORY_MESSAGE.format(used=used_bytes // MB, limit=limit_mb))
+
+    def died(self, kernel_id: str) -> None:
+        """The kernel's process ended by itself (a crash, a kill from outside)."""
+        self._remember(kernel_id, "died", DIED_MESSAGE)
+
+    def _remember(self, kernel_id: str, reason: str, message: str) -> None:
+        self.reasons[kernel_id] = {"state": "stopped", "reason": reason, "at": time.time(), "message": message}
         while len(self.reasons) > self.size:
             self.reasons.popitem(last=False)
 

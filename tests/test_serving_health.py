@@ -29,7 +29,8 @@ def get_json(url: str) -> tuple[int, dict]:
         with urllib.request.urlopen(url, timeout=30) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+        body = error.read()
+        return error.code, (json.loads(body) if error.headers.get_content_type() == "application/json" else {})
 
 
 def wait_for(condition, timeout: float, what: str):

@@ -225,9 +225,10 @@ class CapacityKernelManager(AsyncMappingKernelManager):
         """
         dead = []
         for kernel_id in self.list_kernel_ids():
-            provisioner = getattr(self._kernels.get(kernel_id), "provisioner", None)
-            if provisioner is None or kernel_id in self._starting:
-                continue
+            kernel = self._kernels.get(kernel_id)
+            provisioner = getattr(kernel, "provisioner", None)
+            if provisioner is None or kernel_id in self._starting or getattr(kernel, "shutting_down", False):
+                continue  # starting, or being shut down (a page closed, the server stopping): not a death
             with contextlib.suppress(Exception):
                 if await provisioner.poll() is not None:
                     dead.append(kernel_id)

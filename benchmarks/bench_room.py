@@ -16,7 +16,8 @@ navigations together (the async Playwright API). Measured:
   one FigureWidget. Also "wall": from the moment the burst started. p50 / p95 / max use the
   nearest rank, with a page that never drew (``--timeout``, default 120 s) counted as ∞;
 * once every page has drawn (or timed out), every page clicks once, all together (floor: its
-  toggle; dashboard: the concession checkbox): click → the last redraw of that click, measured
+  toggle; dashboard: the concession checkbox) — or, with ``--click-when-drawn``, each page as
+  soon as it has drawn, while the others still load: click → the last redraw of that click, measured
   in the page (floor: ``plotly_afterplot``; panel board: the ``explorer-panel-drawn`` events of
   the changed panels, issue_map and redline_gap, then 300 ms without another draw);
 * page errors (``pageerror`` events, e.g. "[anywidget] Failed to initialize model.");
@@ -53,6 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from explorer.app.quiet import QUIET_GATE_ENV  # noqa: E402
 from tests.browser_support import (  # noqa: E402
     CHROMIUM_ARGS,
     EXTERNAL,
@@ -174,6 +176,14 @@ async def click_one(viewer: dict, selector: str, changed: list[str], timeout_s: 
         viewer["click_ms"] = math.inf
 
 
+async def load_and_click(viewer: dict, url: str, deadline: float, selector: str | None, changed: list[str],
+                         timeout_s: float) -> None:
+    """Load a page and, with a ``selector``, click it as soon as it has drawn (the others still loading)."""
+    await load_one(viewer, url, deadline)
+    if selector is not None and math.isfinite(viewer["drawn_s"]):
+        await click_one(viewer, selector, changed, timeout_s)
+
+
 async def burst(playwright, server, target: str, n: int, args) -> dict:
     spec = TARGETS[target]
     selector = spec["click"].format(concession=args.concession) if spec["click"] else None
@@ -195,16 +205,20 @@ async def burst(playwright, server, target: str, n: int, args) -> dict:
         sampler.start()
         started_epoch_ms = time.time() * 1000
         started = time.monotonic()
-        await asyncio.gather(*(load_one(v, server.url, started + args.timeout) for v in viewers))
+        click_now = selector is not None and args.click_when_drawn
+        await asyncio.gather(*(load_and_click(v, server.url, started + args.timeout,
+                                              selector if click_now else None, spec["changed"], args.click_timeout)
+                               for v in viewers))
         result["all_settled_s"] = time.monotonic() - started
+        result["clicked_when_drawn"] = click_now
         for v in viewers:
             v["wall_s"] = (v["origin_ms"] + v["drawn_s"] * 1000 - started_epoch_ms) / 1000 \
                 if math.isfinite(v["drawn_s"]) else math.inf
         drawn = [v for v in viewers if math.isfinite(v["drawn_s"])]
-        print(f"  [{target} N={n}] {len(drawn)}/{n} drawn in {result['all_settled_s']:.1f} s; clicking all at once",
-              flush=True)
+        print(f"  [{target} N={n}] {len(drawn)}/{n} drawn in {result['all_settled_s']:.1f} s; "
+              + ("each clicked as it drew" if click_now else "clicking all at once"), flush=True)
         clicked_at = time.monotonic()
-        if selector is not None:
+        if selector is not None and not click_now:
             await asyncio.gather(*(click_one(v, selector, spec["changed"], args.click_timeout) for v in drawn))
         result["clicks_took_s"] = time.monotonic() - clicked_at
         before_close = voila_snapshot(server)  # just before the pages close
@@ -281,7 +295,8 @@ def watch_after_close(server, idle: dict, after_s: float = AFTER_S) -> dict:
 def run_target(playwright_factory, target: str, n: int, args) -> dict:
     spec = TARGETS[target]
     machine = wait_for_machine_quiet(0.10, 1.0, 120.0)
-    with serve_voila(spec["notebook"], args.voila_arg, timeout=120) as server:
+    env = {QUIET_GATE_ENV: "0"} if args.no_quiet_gate else None
+    with serve_voila(spec["notebook"], args.voila_arg, env=env, timeout=120) as server:
         if not any("preheat_kernel=False" in a for a in args.voila_arg):
             server.wait_for_pool(1, timeout=120)
         server.wait_until_quiet(timeout=120)
@@ -438,6 +453,11 @@ def main(argv=None) -> int:
                              "vanish: pages disappear without it (kernels wait for the idle cull)")
     parser.add_argument("--after", type=float, default=AFTER_S, help="seconds to watch kernels and RSS after the close")
     parser.add_argument("--concession", default="ukraine-line-freeze", help="the dashboard checkbox clicked")
+    parser.add_argument("--no-quiet-gate", action="store_true",
+                        help=f"background work does not wait for the CPUs ({QUIET_GATE_ENV}=0): the 'before'")
+    parser.add_argument("--click-when-drawn", action="store_true",
+                        help="each page clicks as soon as it has drawn, while the others still load (the burst's "
+                             "background work competing), instead of all together once every page has drawn")
     parser.add_argument("--voila-arg", action="append", default=[], metavar="ARG",
                         help="extra Voila option for both servers, e.g. --voila-arg=--MappingKernelManager.cull_idle_timeout=60")
     parser.add_argument("--json", type=Path, help="also write the results here")

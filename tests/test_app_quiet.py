@@ -129,3 +129,8 @@ def test_a_click_while_background_work_waits_supersedes_it(monkeypatch):
 
     asyncio.run(scenario())
     assert sorted(cards) == [False, True]  # each ran once; only the newer click's is current (the older returns at once)
+
+
+def test_the_wait_can_be_switched_off_for_a_benchmark():
+    assert CpuPressure.from_environment({"EXPLORER_BACKGROUND_WAITS": "0"}).saturated() is None
+    assert CpuPressure.from_environment({}).available == CpuPressure().available

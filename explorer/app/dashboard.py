@@ -183,7 +183,7 @@ class Dashboard:
         self.deals_list = w.HTML()
         self._generation = 0
         self._page_shown = False  # the Monte Carlo and search wait for a page to show the dashboard
-        self.pressure = CpuPressure()  # ... and for the server's CPUs to have room (Dashboard._when_quiet)
+        self.pressure = CpuPressure.from_environment()  # ... and for the server's CPUs to have room (Dashboard._when_quiet)
         controls = w.VBox(
             [w.HTML('<div class="explorer-controls-head">Predicted package to show</div>'), self.outcome_picker,
              self.package_status, self.reset_button,

@@ -4,7 +4,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_TOOLS = {"nbval", "playwright", "pytest", "pytest-benchmark", "hypothesis", "py-cpuinfo", "pyee",
-              "greenlet", "iniconfig", "pluggy", "sortedcontainers", "coverage"}
+              "greenlet", "iniconfig", "pluggy", "sortedcontainers", "coverage", "kubernetes-validate",
+              "importlib-resources"}
 
 
 def pins(path: Path) -> dict[str, str]:

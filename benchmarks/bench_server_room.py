@@ -177,6 +177,8 @@ def measure_room(url: str, n: int, replicas, proxy, args) -> dict:
         sampler.stop()
     busy1, client1 = machine_busy_s(), time.process_time()
     close_room(viewers)
+    logs = "".join(r.log() for r in replicas)
+    port_collisions = logs.count("Address already in use")  # a kernel that could not bind its ZMQ port
     records = [v.record for v in viewers]
     summary = room_summary(records)
     admitted = summary["counts"]["complete"] + sum(summary["counts"][k] for k in FAILED)
@@ -189,6 +191,7 @@ def measure_room(url: str, n: int, replicas, proxy, args) -> dict:
         "n": n, "url_kind": "haproxy" if proxy else "direct", "replicas": len(replicas),
         "max_kernels": health.get("max_kernels"), "machine_before": machine, "loadavg_before": loadavg(),
         "room_s": room_s, "settled_after_s": settled, "summary": summary, "admitted": admitted,
+        "port_collisions": port_collisions,
         "cpu": {**used, "per_viewer_s": (used["server_cpu_s"] + used["kernel_cpu_s"]) / per,
                 "to_pages_per_viewer_s": to_pages, "all_pages_in_s": at_pages.get("t"),
                 "server_per_viewer_s": used["server_cpu_s"] / per, "kernel_per_viewer_s": used["kernel_cpu_s"] / per,
@@ -202,7 +205,8 @@ def measure_room(url: str, n: int, replicas, proxy, args) -> dict:
     print(f"  {result['url_kind']} ×{len(replicas)} N={n}: {s['counts']}; page p50 {fmt(s['page_s']['p50'])} s "
           f"p95 {fmt(s['page_s']['p95'])} s; click p50 {fmt(s['click_s']['p50'], 2)} s p95 "
           f"{fmt(s['click_s']['p95'], 2)} s; {result['cpu']['per_viewer_s']:.2f} CPU-s/viewer; other load "
-          f"{result['cpu']['other_load_share']:.0%} of a CPU", flush=True)
+          f"{result['cpu']['other_load_share']:.0%} of a CPU"
+          + (f"; {port_collisions} kernel(s) could not bind a ZMQ port" if port_collisions else ""), flush=True)
     return result
 
 
@@ -212,13 +216,13 @@ def logs_of(args, run: str) -> Path | None:
 
 def run_direct(n: int, args) -> dict:
     with serve_replicas(1, max_kernels=args.max_kernels, scenarios=args.scenarios, timeout=120,
-                        keep_logs=logs_of(args, f"direct-{n}")) as replicas:
+                        keep_logs=logs_of(args, f"direct-{n}"), kernel_transport=args.kernel_transport) as replicas:
         return measure_room(replicas[0].url, n, replicas, None, args)
 
 
 def run_haproxy(n: int, count: int, args) -> dict:
     with serve_replicas(count, max_kernels=args.max_kernels, scenarios=args.scenarios, timeout=180,
-                        keep_logs=logs_of(args, f"haproxy{count}-{n}")) as replicas:
+                        keep_logs=logs_of(args, f"haproxy{count}-{n}"), kernel_transport=args.kernel_transport) as replicas:
         with serve_haproxy(replicas) as proxy:
             latency = {"direct": request_latency(replicas[0].url + "healthz"),
                        "haproxy": request_latency(proxy.url + "healthz")}
@@ -257,6 +261,8 @@ def goal_rows(direct: dict, proxied: dict) -> list[tuple[str, str, str, bool | N
             rows.append((f"HAProxy ×{count} N={n} page p50 / p95 against direct",
                          f"{fmt(s['page_s']['p50'])} / {fmt(s['page_s']['p95'])} s vs {fmt(d['p50'])} / "
                          f"{fmt(d['p95'])} s ({s['page_s']['p95'] - d['p95']:+.1f} s)", "reported", None))
+        rows.append((f"HAProxy ×{count} N={n} HAProxy's own CPU for the room", f"{r['cpu']['haproxy_cpu_s']:.2f} CPU-s",
+                     "reported", None))
         lat = r["healthz_latency"]
         rows.append((f"HAProxy ×{count}: one GET /healthz, direct → through HAProxy",
                      f"{lat['direct']['p50_ms']:.1f} → {lat['haproxy']['p50_ms']:.1f} ms (p50), "
@@ -267,7 +273,7 @@ def goal_rows(direct: dict, proxied: dict) -> list[tuple[str, str, str, bool | N
 def table(direct: dict, proxied: dict) -> str:
     lines = [f"{'run':14} {'N':>3} {'ok':>3} {'503':>3} {'blank':>5} {'busy':>4} {'hung':>4} {'other':>5} "
              f"{'page p50/p95/max (s)':>21} {'ready p95':>9} {'click p50/p95 (s)':>17} {'CPU→page':>8} {'CPU-s/viewer':>12} "
-             f"{'(server+kernels)':>16} {'peak k':>6} {'peak MB srv/krn':>15} {'client':>6} {'other load':>10}"]
+             f"{'(server+kernels)':>16} {'peak k':>6} {'peak MB srv/krn':>15} {'client':>6} {'other load':>10} {'port!':>5}"]
     runs = [("direct", n, r) for n, r in sorted(direct.items())]
     runs += [(f"haproxy ×{count}", n, r) for (n, count), r in sorted(proxied.items())]
     for name, n, r in runs:
@@ -279,13 +285,14 @@ def table(direct: dict, proxied: dict) -> str:
             f"{fmt(s['click_s']['p95'], 2):>8} {fmt(cpu['to_pages_per_viewer_s'], 2):>8} {cpu['per_viewer_s']:>12.2f} "
             f"{cpu['server_per_viewer_s']:>7.2f}+{cpu['kernel_per_viewer_s']:<8.2f} {peak['kernels']:>6d} "
             f"{peak['server_rss'] / MB:>7.0f}/{peak['kernel_rss'] / MB:<7.0f} {cpu['client_s']:>6.1f} "
-            f"{cpu['other_load_share']:>9.0%}")
+            f"{cpu['other_load_share']:>9.0%} {r['port_collisions']:>5d}")
     lines.append("(page: GET → the whole page, complete pages only; ready: → every widget's state in hand; click: "
                  "one per viewer, sent together once every page is in → the first panel redrawn; CPU→page: CPU-s per "
                  "admitted viewer of Voila + kernels until every page was in; CPU-s/viewer: the same from idle to "
                  "idle again (chances, deal search and the click in it); peak MB of servers (supervisor + Voila, all "
                  "replicas) and kernels; client: this process's CPU-s (the viewers); other load: the machine's busy "
-                 "CPU not ours, as a share of one CPU over the run)")
+                 "CPU not ours, as a share of one CPU over the run; port!: kernels that died at start on a ZMQ "
+                 "'Address already in use' in the servers' logs)")
     lines.append("")
     lines.append(f"{'goal':64} {'measured':48} {'target':>12}  ok")
     for name, measured, target, ok in goal_rows(direct, proxied):
@@ -313,6 +320,9 @@ def main(argv=None) -> int:
                         help="seconds to wait for the servers to be quiet after the clicks (CPU measured then)")
     parser.add_argument("--scenarios", type=Path, default=SCENARIOS, help="the scenarios folder served")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--kernel-transport", choices=["ipc"], default=None,
+                        help="ipc: kernels on Unix sockets (a Jupyter config folder adds KernelManager.transport=ipc "
+                             "to voila.json's settings), immune to TCP port collisions (default: voila.json's choice)")
     parser.add_argument("--logs", type=Path, default=None,
                         help="keep every server's log in this folder (one subfolder per run)")
     args = parser.parse_args(argv)

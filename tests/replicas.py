@@ -99,6 +99,7 @@ class Replica:
     command: list[str]
     base_url: str = "/"
     family_seen: dict[int, int] = field(default_factory=dict)
+    config_dir: Path | None = None  #: a Jupyter config folder made for it (removed when it stops)
 
     @property
     def url(self) -> str:
@@ -206,38 +207,57 @@ class Replica:
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=5)
         kill_leftovers(self.family_seen)
+        if self.config_dir is not None:
+            shutil.rmtree(self.config_dir, ignore_errors=True)
+
+
+def ipc_config_dir() -> Path:
+    """A Jupyter config folder whose ``voila.json`` sets ``KernelManager.transport`` to ipc. Voila reads it
+    after the site's ``voila.json`` (which wins on any key both set), so it only adds that setting."""
+    folder = Path(tempfile.mkdtemp(prefix="replica-jupyter-config-"))
+    (folder / "voila.json").write_text(json.dumps({"KernelManager": {"transport": "ipc"}}))
+    return folder
 
 
 def start_replica(name: str, *, max_kernels: int | None, preheat: bool = True, scenarios: Path = SCENARIOS,
-                  port: int | None = None, base_url: str = "/") -> Replica:
+                  port: int | None = None, base_url: str = "/", env: dict[str, str] | None = None,
+                  kernel_transport: str | None = None) -> Replica:
     """Start one replica (see the module's docstring) on ``port`` (a free one if None); no wait.
-    ``max_kernels`` None: voila.json's cap."""
+    ``max_kernels`` None: voila.json's cap; ``env``: added to its environment; ``kernel_transport``
+    "ipc": kernels on Unix sockets (None: voila.json's choice, TCP by default)."""
     port = port or free_port()
     log_file = tempfile.NamedTemporaryFile("w+b", prefix=f"replica-{name}-", suffix=".log", delete=False)
-    env = dict(os.environ)
+    env = {**os.environ, **(env or {})}
+    config_dir = None
     if preheat:
         command = [str(_explorer()), "dashboard", "--scenarios", str(scenarios), "--port", str(port),
                    "--base-url", base_url]
         if max_kernels is not None:
             command += ["--max-kernels", str(max_kernels)]
         cwd = ROOT
+        if kernel_transport == "ipc":  # the CLI takes no Voila option: a config folder it reads
+            config_dir = ipc_config_dir()
+            env["JUPYTER_CONFIG_DIR"] = str(config_dir)
     else:
         from explorer.app.serving.launch import SITE, ServeOptions, voila_command, voila_environment
 
         options = ServeOptions(scenarios=scenarios.resolve(), port=port, base_url=base_url, max_kernels=max_kernels)
         command = [*voila_command(options), "--VoilaConfiguration.preheat_kernel=False"]
+        if kernel_transport:
+            command.append(f"--KernelManager.transport={kernel_transport}")
         cwd, env = SITE, voila_environment(options, env)
     try:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
     finally:
         log_file.close()
-    return Replica(name, port, process, Path(log_file.name), command, base_url)
+    return Replica(name, port, process, Path(log_file.name), command, base_url, config_dir=config_dir)
 
 
 @contextlib.contextmanager
 def serve_replicas(count: int, *, max_kernels: int | None, preheat: bool = True, scenarios: Path = SCENARIOS,
-                   timeout: float = 120.0, quiet: bool = True, keep_logs: Path | None = None
+                   timeout: float = 120.0, quiet: bool = True, keep_logs: Path | None = None,
+                   env: dict[str, str] | None = None, kernel_transport: str | None = None
                    ) -> Iterator[list[Replica]]:
     """``count`` replicas named r1..rN, started together; yielded once each is healthy (its pool up and,
     with ``quiet``, its preheated kernel done running the notebook). Stopped on exit; their logs are
@@ -246,7 +266,8 @@ def serve_replicas(count: int, *, max_kernels: int | None, preheat: bool = True,
     failed = True
     try:
         for k in range(count):
-            replicas.append(start_replica(f"r{k + 1}", max_kernels=max_kernels, preheat=preheat, scenarios=scenarios))
+            replicas.append(start_replica(f"r{k + 1}", max_kernels=max_kernels, preheat=preheat, scenarios=scenarios,
+                                          env=env, kernel_transport=kernel_transport))
         for replica in replicas:
             replica.wait_healthy(timeout, kernels=1 if preheat else 0)
         if quiet:
@@ -327,7 +348,8 @@ def haproxy_env(replicas: Sequence[Replica], port: int, stats_port: int) -> dict
 @contextlib.contextmanager
 def serve_haproxy(replicas: Sequence[Replica], cfg: Path = HAPROXY_CFG, timeout: float = 30.0) -> Iterator[HAProxy]:
     """HAProxy with ``cfg`` in front of ``replicas`` (r1.. in order), on free loopback ports; yielded once
-    every replica's server is UP. Stopped (SIGTERM, then SIGKILL) on exit; its log printed if the block raised."""
+    every replica's server is UP (and the config's servers beyond them DOWN). Stopped (SIGTERM, then
+    SIGKILL) on exit; its log printed if the block raised."""
     executable = find_haproxy()
     if executable is None:
         raise FileNotFoundError(HAPROXY_MISSING)
@@ -351,6 +373,8 @@ def serve_haproxy(replicas: Sequence[Replica], cfg: Path = HAPROXY_CFG, timeout:
             time.sleep(0.1)
         for replica in replicas:
             proxy.wait_status(replica.name, "UP", timeout)
+        for k in range(len(replicas), 3):  # HAProxy starts a server UP until its first check fails
+            proxy.wait_status(f"r{k + 1}", "DOWN", timeout)
         yield proxy
         failed = False
     finally:

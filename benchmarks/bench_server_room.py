@@ -1,7 +1,8 @@
 """A room with no browser: N server-only viewers arrive together at `explorer dashboard`, then through HAProxy.
 
-    python benchmarks/bench_server_room.py [--n 10 20 30 40] [--haproxy-n 30] [--haproxy-replicas 3 1]
-                                           [--max-kernels K] [--json artifacts/bench/server_room.json]
+    python benchmarks/bench_server_room.py [--n 10 20 30 40] [--haproxy-n 30] [--haproxy-replicas 3 [1]]
+                                           [--max-kernels K] [--kernel-transport ipc] [--logs DIR]
+                                           [--json artifacts/bench/server_room.json]
 
 What the server alone does for a room, without N browsers competing with it for the CPU (what
 bench_room.py measures with Chromium, and why its rooms stop at 20 on 2 cores). Each viewer is a
@@ -22,8 +23,9 @@ found is recorded), N viewers arrive together. Then the server is stopped (every
 so the next N starts from idle.
 
 Through HAProxy (deploy/haproxy/haproxy.cfg, as committed, ports given by its environment
-variables): ``--haproxy-replicas`` replicas of the same CLI (3, then 1: the balancer alone on one
-replica, the cleanest view of its own cost) and ``--haproxy-n`` viewers (30) through the balancer;
+variables): ``--haproxy-replicas`` replicas of the same CLI (3; ``--haproxy-replicas 3 1`` adds the
+balancer alone on one replica, the cleanest view of its own cost, about 90 s more) and
+``--haproxy-n`` viewers (30) through the balancer;
 compared with the direct run of the same N in this invocation. Also the latency of 200 sequential
 ``GET /healthz``, direct and through HAProxy (what the balancer adds to one request).
 
@@ -35,7 +37,11 @@ kernels, from the quiet server before the room to the server quiet again after t
 the chances and deal search are in it), split into server and kernels; peak kernels; peak RSS of
 server and kernels (sampled every 0.5 s); the viewers' own CPU (this process: the client side on
 the same machine) and the machine's other load during the run (busy CPU-s of the whole machine
-minus ours: other jobs competing with the room).
+minus ours: other jobs competing with the room). Also counted, from the servers' logs (kept with
+``--logs DIR``): kernels that died at start because the TCP port jupyter_client chose for them was
+taken by another socket meanwhile ("ZMQError: Address already in use"; their page comes back blank,
+or, when Voila's page task loses the error, never). ``--kernel-transport ipc`` runs the kernels on
+Unix sockets instead (KernelManager.transport, added by a Jupyter config folder), which has no ports.
 
 Goals: every admitted page complete for every N (no blank, too-busy, hung or failed page); N ≤ 30:
 every viewer admitted and p95 ≤ 15 s; beyond the cap (N > max_kernels − 1): the extra viewers get
@@ -308,8 +314,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, nargs="*", default=[10, 20, 30, 40], help="viewers per direct room")
     parser.add_argument("--haproxy-n", type=int, nargs="*", default=[30], help="viewers per room through HAProxy")
-    parser.add_argument("--haproxy-replicas", type=int, nargs="*", default=[3, 1], choices=[1, 2, 3],
-                        help="replicas behind HAProxy, one room each (default 3 then 1)")
+    parser.add_argument("--haproxy-replicas", type=int, nargs="*", default=[3], choices=[1, 2, 3],
+                        help="replicas behind HAProxy, one room each (default 3; add 1 for the balancer alone on one "
+                             "replica: its own cost without the spread over 3 Voilas)")
     parser.add_argument("--max-kernels", type=int, default=None,
                         help="each server's kernel cap (default: voila.json's, 32: 31 pages beside the pool)")
     parser.add_argument("--page-timeout", type=float, default=150.0, help="seconds a page may take (then: hung)")

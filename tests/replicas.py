@@ -100,6 +100,7 @@ class Replica:
     base_url: str = "/"
     family_seen: dict[int, int] = field(default_factory=dict)
     config_dir: Path | None = None  #: a Jupyter config folder made for it (removed when it stops)
+    terminated: bool = False
 
     @property
     def url(self) -> str:
@@ -191,9 +192,11 @@ class Replica:
 
     # -- stopping ---------------------------------------------------------------------------
     def terminate(self) -> None:
-        """SIGTERM, as a supervisor or an operator stops it (its kernels are stopped too); no wait."""
+        """SIGTERM, as a supervisor or an operator stops it (its kernels are stopped too); no wait. Sent
+        once: a second one makes ``explorer dashboard`` kill Voila and its kernels at once."""
         self.family()
-        if self.alive():
+        if self.alive() and not self.terminated:
+            self.terminated = True
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.process.pid, signal.SIGTERM)
 

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # What only the tests need beyond the dashboard: the class hub's packages and its proxy (npm).
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench soak schema clean setup screenshot binder-check
+.PHONY: run test bench soak server-room schema clean setup screenshot binder-check
 
 setup: $(STAMP)
 
@@ -45,6 +45,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_outlook.py --json artifacts/bench/outlook.json
 	$(BIN)/python benchmarks/kernel_cost.py --json artifacts/bench/kernel_cost.json
 	$(BIN)/python benchmarks/bench_room.py --n 10 20 --json artifacts/bench/room.json
+	$(BIN)/python benchmarks/bench_room.py --n 10 --targets dashboard --click-when-drawn --json artifacts/bench/room_clicks.json
+	$(BIN)/python benchmarks/bench_server_room.py --json artifacts/bench/server_room.json
 	$(BIN)/python benchmarks/bench_soak.py --json artifacts/bench/soak.json
 
 # A room of 20 pages kept busy for 10 minutes: RSS growth, answered actions, page errors, back to
@@ -52,6 +54,12 @@ bench: $(STAMP)
 soak: $(STAMP)
 	mkdir -p artifacts/bench
 	$(BIN)/python benchmarks/bench_soak.py --json artifacts/bench/soak.json
+
+# N = 10/20/30/40 viewers with no browser (GET, websocket, one click), then 30 through HAProxy
+# and 3 replicas (~6 min; benchmarks/bench_server_room.py).
+server-room: $(STAMP)
+	mkdir -p artifacts/bench
+	$(BIN)/python benchmarks/bench_server_room.py --json artifacts/bench/server_room.json --logs artifacts/bench/server_room_logs
 
 screenshot: $(STAMP)
 	$(BIN)/python benchmarks/screenshot.py

@@ -75,10 +75,9 @@ class CpuPressure:
                  threshold: float = SATURATED_SHARE, window: float = WINDOW, files: Sequence[Path] = PSI_FILES):
         self._read = read or (lambda: _first_readable(files))
         self.clock, self.threshold, self.window = clock, threshold, window
-        self._last: tuple[float, int] | None = None
         self._verdict: bool | None = None
         self.share: float | None = None  #: the last measured share (None before two readings)
-        self._last = self.reading()
+        self._last: tuple[float, int] | None = self.reading()
 
     def reading(self) -> tuple[float, int] | None:
         text = self._read()

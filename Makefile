@@ -45,7 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_outlook.py --json artifacts/bench/outlook.json
 	$(BIN)/python benchmarks/kernel_cost.py --json artifacts/bench/kernel_cost.json
 	$(BIN)/python benchmarks/bench_room.py --n 10 20 --json artifacts/bench/room.json
-	$(BIN)/python benchmarks/bench_room.py --n 10 --targets dashboard --click-when-drawn --json artifacts/bench/room_clicks.json
+	$(BIN)/python benchmarks/bench_room.py --n 10 --targets dashboard-main --click-when-drawn --json artifacts/bench/room_clicks.json
 	$(BIN)/python benchmarks/bench_server_room.py --json artifacts/bench/server_room.json
 	$(BIN)/python benchmarks/bench_soak.py --json artifacts/bench/soak.json
 

@@ -50,7 +50,7 @@ OUTLOOK_PANELS = ("chance", "deals")
 FORECAST_PANELS = ("forecast",)
 SPREAD_PAUSE = 0.02  # seconds between two parts of the forecast's draws (see Dashboard._later)
 QUIET_RECHECK = 0.5  # seconds between two looks at the CPU while background work waits (Dashboard._when_quiet)
-QUIET_MAX_WAIT = 120.0  # seconds background work waits for a quiet moment at most, then runs anyway
+QUIET_MAX_WAIT = 20.0  # seconds background work waits for a quiet moment at most, then runs anyway
 MAX_UPLOADS = 5  # a viewer's own files kept in the picker (the oldest goes first)
 PANEL_TEXT = {
     "issue_map": ("Where each party stands, issue by issue",

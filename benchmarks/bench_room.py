@@ -56,6 +56,7 @@ if str(ROOT) not in sys.path:
 
 from explorer.app.quiet import QUIET_GATE_ENV  # noqa: E402
 from tests.browser_support import (  # noqa: E402
+    json_safe,
     CHROMIUM_ARGS,
     EXTERNAL,
     JS_ALL_PLOT_XY,
@@ -440,14 +441,6 @@ def table(results: dict, ns: list[int]) -> str:
     return "\n".join(lines)
 
 
-def _jsonable(obj):
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None if math.isnan(obj) else "inf"
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    return obj
 
 
 def main(argv=None) -> int:
@@ -501,7 +494,7 @@ def main(argv=None) -> int:
                  for n in args.n}
         payload = {"meta": meta, "goals": goals, "failures": failures,
                    "results": {f"{t}/{n}": r for (t, n), r in results.items()}}
-        args.json.write_text(json.dumps(_jsonable(payload), indent=1) + "\n")
+        args.json.write_text(json.dumps(json_safe(payload), indent=1) + "\n")
     return 1 if failures else 0
 
 

@@ -71,7 +71,8 @@ from tests.browser_support import loadavg, wait_for_machine_quiet  # noqa: E402
 from tests.replicas import (  # noqa: E402
     HAPROXY_MISSING, SCENARIOS, find_haproxy, serve_haproxy, serve_replicas,
 )
-from tests.server_viewer import close_room, json_safe, open_room, rank, room_summary  # noqa: E402
+from tests.browser_support import json_safe  # noqa: E402
+from tests.server_viewer import close_room, open_room, rank, room_summary  # noqa: E402
 
 GOALS = {"p95_s": 15.0, "p95_up_to_n": 30}
 MB = 1024 * 1024

@@ -76,6 +76,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.bench_room import MB, close_all, fmt, load_one, rank, watch_after_close  # noqa: E402
 from tests.browser_support import (  # noqa: E402
+    json_safe,
     CHROMIUM_ARGS,
     EXTERNAL,
     JS_DASHBOARD_DRAWN,
@@ -252,15 +253,6 @@ def latency_summary(records: list[dict]) -> dict:
             "p50_ms": rank(values, 50), "p95_ms": rank(values, 95), "max_ms": max(values) if values else math.nan}
 
 
-def jsonable(obj):
-    """``obj`` with ∞ as "inf", NaN as null and every key a string (for json.dumps)."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None if math.isnan(obj) else "inf"
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    return obj
 
 
 # Sampling Voila and its kernels ---------------------------------------------------------------
@@ -758,7 +750,7 @@ def main(argv=None) -> int:
             **{k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}}
     payload = {"meta": meta, "goals": [{"goal": g, "measured": m, "target": t, "ok": ok} for g, m, t, ok in rows],
                "summary": summary, "result": result}
-    args.json.write_text(json.dumps(jsonable(payload), indent=1) + "\n")
+    args.json.write_text(json.dumps(json_safe(payload), indent=1) + "\n")
     print(f"JSON: {args.json}")
     return 0 if all(ok is not False for *_, ok in rows) else 1
 

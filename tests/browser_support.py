@@ -9,6 +9,7 @@ CDN font stylesheet, so every ``https://`` request is aborted).
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import shutil
@@ -124,15 +125,32 @@ class VoilaServer:
         kernel runs the notebook in the background, and that work is over when the
         process group goes idle.
         """
-        start = time.monotonic()
-        before = self.cpu_seconds()
-        while time.monotonic() - start < timeout:
-            time.sleep(window)
-            now = self.cpu_seconds()
-            if now - before < max_share * window:
-                return time.monotonic() - start
-            before = now
-        raise TimeoutError(f"voila still busy after {timeout:.0f} s")
+        return wait_until_idle(self.cpu_seconds, "voila", window, max_share, timeout)
+
+
+def wait_until_idle(cpu_seconds, what: str, window: float = 1.0, max_share: float = 0.05,
+                    timeout: float = 60.0) -> float:
+    """Wait until ``cpu_seconds()`` grows by < ``max_share`` of a CPU over ``window`` s; the seconds waited."""
+    start = time.monotonic()
+    before = cpu_seconds()
+    while time.monotonic() - start < timeout:
+        time.sleep(window)
+        now = cpu_seconds()
+        if now - before < max_share * window:
+            return time.monotonic() - start
+        before = now
+    raise TimeoutError(f"{what} still busy after {timeout:.0f} s")
+
+
+def json_safe(value):
+    """``value`` with ∞ written "inf" and NaN null, every key a string, for json.dumps."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else "inf"
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
 
 
 @contextlib.contextmanager

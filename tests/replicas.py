@@ -31,7 +31,7 @@ from pathlib import Path
 
 from explorer.app.serving import descendants
 from explorer.app.serving.supervisor import kill_leftovers
-from tests.browser_support import ROOT, free_port, rss_bytes
+from tests.browser_support import ROOT, free_port, rss_bytes, wait_until_idle
 
 HAPROXY_CFG = ROOT / "deploy" / "haproxy" / "haproxy.cfg"
 HAPROXY_MISSING = ("haproxy is not installed: `apt-get install -y haproxy` (Debian's HAProxy 2.6; "
@@ -180,15 +180,7 @@ class Replica:
 
     def wait_until_quiet(self, window: float = 1.0, max_share: float = 0.05, timeout: float = 90.0) -> float:
         """Wait until the replica (Voila and kernels) uses < ``max_share`` of a CPU over ``window`` s."""
-        start = time.monotonic()
-        before = self.cpu_seconds()
-        while time.monotonic() - start < timeout:
-            time.sleep(window)
-            now = self.cpu_seconds()
-            if now - before < max_share * window:
-                return time.monotonic() - start
-            before = now
-        raise TimeoutError(f"replica {self.name} still busy after {timeout:.0f} s")
+        return wait_until_idle(self.cpu_seconds, f"replica {self.name}", window, max_share, timeout)
 
     # -- stopping ---------------------------------------------------------------------------
     def terminate(self) -> None:

@@ -50,6 +50,7 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
+from tests.browser_support import json_safe
 from tests.kernel_client import KERNEL_ID, Closed, KernelClient
 
 #: What a page's cell output holds when the dashboard was rendered (Voila's ``cell-output`` JSON).
@@ -425,17 +426,6 @@ def room_summary(records: Sequence[ViewerRecord]) -> dict:
         if any(r.sticky for r in records) else {},
         "details": sorted({f"{r.outcome}: {r.detail}" for r in records if r.detail})[:10],
     }
-
-
-def json_safe(value):
-    """``value`` with ∞ written "inf" and NaN null, for json.dumps."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else "inf"
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    return value
 
 
 def dumps(value) -> str:

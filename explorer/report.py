@@ -9,6 +9,9 @@ from typing import Any
 
 from explorer.analysis.analysis import Analysis
 from explorer.analysis.packages import ZOPA_TOLERANCE
+from explorer.analysis.vocabulary import OUTCOME_SHORT, OUTCOMES
+
+PARTY_OUTCOMES = ("compromise", "nash", "kalai_smorodinsky")  # the parties' table: utility at these
 
 
 def fmt(value: Any, digits: int = 1) -> str:
@@ -29,13 +32,12 @@ def _tables(result: Analysis) -> list[tuple[str, list[str], list[list[str]]]]:
     data = result.to_dict()
     issues = [
         [i["id"], fmt(i["position_gap"]), _zone(i), fmt(i["redline_gap"]), fmt(i["weight"], 3)]
-        + [fmt(i["outcomes"][n]) for n in ("compromise", "weighted_median", "nash", "kalai_smorodinsky")]
+        + [fmt(i["outcomes"][n]) for n in OUTCOMES]
         for i in data["issues"]
     ]
     parties = [
         [p["id"], fmt(p["veto"]), fmt(p["reservation"], 3), fmt(p["ideal_utility"], 3),
-         fmt(p["utility_at_compromise"], 3), fmt(p["utility_at_nash"], 3),
-         fmt(p["utility_at_kalai_smorodinsky"], 3), fmt(p["concession_cost"], 3)]
+         *(fmt(p[f"utility_at_{n}"], 3) for n in PARTY_OUTCOMES), fmt(p["concession_cost"], 3)]
         for p in data["parties"]
     ]
     concessions = [
@@ -44,10 +46,11 @@ def _tables(result: Analysis) -> list[tuple[str, list[str], list[list[str]]]]:
     ]
     return [
         ("Issues (positions on the 0–100 scale)",
-         ["issue", "position gap", "zone", "red-line gap", "weight", "compromise", "w. median", "Nash", "K–S"],
+         ["issue", "position gap", "zone", "red-line gap", "weight", *(OUTCOME_SHORT[n] for n in OUTCOMES)],
          issues),
         ("Parties (utilities in [0, 1])",
-         ["party", "veto", "reservation", "best in zones", "at compromise", "at Nash", "at K–S", "conceded"],
+         ["party", "veto", "reservation", "best in zones", *(f"at {OUTCOME_SHORT[n]}" for n in PARTY_OUTCOMES),
+          "conceded"],
          parties),
         ("Concessions (cost to the conceding party, on baseline)",
          ["concession", "party", "cost", "active", "blocked"], concessions),

@@ -6,6 +6,7 @@ import pytest
 
 from explorer import analyze, load
 from explorer.app import figures
+from explorer.app.figures import distance, issue_map, layout, redline_gap, utility
 from explorer.app.palette import CURRENT, OKABE_ITO, party_colours
 from tests.conftest import SEED, TEXTBOOK
 
@@ -36,8 +37,8 @@ def test_every_panel_is_a_valid_plotly_figure(base, deal):
 
 
 def test_gap_panel_follows_the_analysis_with_issue_names(base, deal):
-    before = figures.redline_gap(base, base)
-    after = figures.redline_gap(deal, base)
+    before = redline_gap.figure(base, base)
+    after = redline_gap.figure(deal, base)
     assert before["data"][1]["x"] == base.gaps.redline_gap.tolist()
     assert after["data"][1]["x"] == [0.0] * 7
     assert after["data"][0] == before["data"][0]  # the baseline bars do not move
@@ -49,13 +50,13 @@ def test_gap_panel_follows_the_analysis_with_issue_names(base, deal):
 
 def test_gap_panel_says_so_when_no_issue_ever_had_a_gap():
     textbook = analyze(load(TEXTBOOK))
-    spec = figures.redline_gap(textbook, textbook)
+    spec = redline_gap.figure(textbook, textbook)
     assert spec["data"] == [] and "No issue has a red-line gap" in spec["layout"]["annotations"][0]["text"]
     assert spec["layout"]["xaxis"]["visible"] is False
 
 
 def test_issue_map_zones_gaps_outcomes_and_scales(base, deal):
-    before, after = figures.issue_map(base), figures.issue_map(deal)
+    before, after = issue_map.figure(base), issue_map.figure(deal)
     assert before["data"][1]["x"] and not after["data"][1]["x"]  # gaps gone, zones everywhere
     assert traces(before, "Predicted: Nash")[0]["x"] == []
     assert "none yet" in traces(before, "Predicted: Nash")[0]["name"]
@@ -71,18 +72,18 @@ def test_issue_map_zones_gaps_outcomes_and_scales(base, deal):
 
 
 def test_issue_map_legend_names_every_mark(base, deal):
-    legend = [item["label"] for item in figures.issue_map_legend(base)]
+    legend = [item["label"] for item in issue_map.legend(base)]
     assert "Dot = ideal position, line = acceptable range" in legend
     assert "Russia (veto)" in legend and "Europe (EU and European NATO members) (no veto)" in legend
     assert "Predicted: Kalai–Smorodinsky package: none yet (needs a package ZOPA)" in legend
-    after = [item["label"] for item in figures.issue_map_legend(deal)]
+    after = [item["label"] for item in issue_map.legend(deal)]
     assert "Predicted: Kalai–Smorodinsky package" in after
-    named = {t["name"] for t in figures.issue_map(deal)["data"]}
+    named = {t["name"] for t in issue_map.figure(deal)["data"]}
     assert all(label in named for label in after if label.startswith(("Predicted", "Russia", "Zone", "Red-line")))
 
 
 def test_hover_carries_the_quote_or_note(base):
-    spec = figures.issue_map(base)
+    spec = issue_map.figure(base)
     russia = traces(spec, "Russia (veto)")[0]["customdata"]
     kinds = {row[4] for row in russia}
     assert kinds <= {"Quoted", "Assumption"} and "Quoted" in kinds
@@ -91,7 +92,7 @@ def test_hover_carries_the_quote_or_note(base):
 
 
 def test_utility_panel_shows_veto_parties_at_the_package(deal):
-    spec = figures.utility(deal, "nash")
+    spec = utility.figure(deal, "nash")
     veto = np.nonzero(deal.arrays.veto)[0]
     assert spec["data"][0]["y"] == deal.utilities_at(deal.nash.package)[veto].tolist()
     assert spec["data"][1]["y"] == deal.arrays.reservation[veto].tolist()
@@ -99,7 +100,7 @@ def test_utility_panel_shows_veto_parties_at_the_package(deal):
 
 
 def test_distance_cells_show_their_values_and_full_names(base):
-    spec = figures.distance(base)
+    spec = distance.figure(base)
     heat = spec["data"][0]
     assert heat["texttemplate"] == "%{z:.0f}"
     assert heat["z"] == [[None if np.isnan(v) else v for v in row] for row in base.distance_matrix.tolist()]
@@ -109,7 +110,7 @@ def test_distance_cells_show_their_values_and_full_names(base):
 
 def test_wrap_never_cuts():
     text = "Europe (EU and European NATO members)"
-    assert figures.wrap(text, 14).replace("<br>", " ") == text
+    assert layout.wrap(text, 14).replace("<br>", " ") == text
 
 
 def test_one_colour_per_party_colour_blind_safe():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import explorer
-from explorer.app.forecast_view import forecast_figure, scale_text, spread_html
+from explorer.app.figures.forecast import figure as forecast_figure, scale_text, spread_html
 from explorer.app.palette import party_colours
 from explorer.dynamics.forecast import forecast
 from tests.test_cli import SEED

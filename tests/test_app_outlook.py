@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import pytest
 
 import explorer
-from explorer.app import outlook
+from explorer.app.figures import chance, deals
 from explorer.montecarlo.results import wilson_interval
 from tests.conftest import SEED, TEXTBOOK
 
@@ -37,7 +37,7 @@ def found(seed):
 
 def test_chance_panel_rows_are_the_issues_then_no_deadlock_then_a_deal(seed, drawn):
     start, now = drawn
-    spec = outlook.chance(now, start)
+    spec = chance.figure(now, start)
     go.Figure(spec)
     baseline_bars, now_bars = spec["data"]
     assert len(now_bars["y"]) == len(seed.issues) + 2
@@ -52,17 +52,17 @@ def test_chance_panel_rows_are_the_issues_then_no_deadlock_then_a_deal(seed, dra
 
 def test_chance_card_gives_value_change_and_interval(drawn):
     start, now = drawn
-    card = text(outlook.chance_card_html(now, start))
+    card = text(chance.card_html(now, start))
     p = now.p_package_zopa
     low, high = wilson_interval(p, now.draws)
     assert f"{100 * p:.1f} %" in card
     assert f"+{100 * p:.1f} points since the start" in card
     assert f"95 % sure it lies in {100 * low:.1f}–{100 * high:.1f} % (2,000 draws)" in card
-    assert "…" in text(outlook.chance_card_html(None, None))
+    assert "…" in text(chance.card_html(None, None))
 
 
 def test_deals_panel_points_carry_their_number_costs_and_chance(found):
-    spec = outlook.deals(found, (0.0, 0.0), NAMES)
+    spec = deals.figure(found, (0.0, 0.0), NAMES)
     go.Figure(spec)
     cheapest, others = spec["data"]  # no star while nothing is on
     numbered = list(found.deals) + list(found.alternatives)
@@ -77,23 +77,23 @@ def test_deals_panel_points_carry_their_number_costs_and_chance(found):
 
 
 def test_deals_panel_stars_the_concessions_on_now(found):
-    spec = outlook.deals(found, (0.2, 0.1), NAMES)
+    spec = deals.figure(found, (0.2, 0.1), NAMES)
     star = spec["data"][-1]
     assert star["marker"]["symbol"] == "star" and star["x"] == [20.0] and star["y"] == [10.0]
 
 
 def test_deals_panel_while_searching_with_none_and_with_too_many():
-    assert "Searching" in outlook.deals(None, (0, 0), {})["layout"]["annotations"][0]["text"]
-    too_many = outlook.deals(None, (0, 0), {}, searching=False, limit=16)["layout"]["annotations"][0]["text"]
+    assert "Searching" in deals.figure(None, (0, 0), {})["layout"]["annotations"][0]["text"]
+    too_many = deals.figure(None, (0, 0), {}, searching=False, limit=16)["layout"]["annotations"][0]["text"]
     assert "explorer search" in too_many and "16" in too_many
     empty = explorer.search(explorer.load(TEXTBOOK).with_concessions([]))
     assert empty.deals  # the textbook opens a deal with nothing on: deal 1 is the empty set
-    listing = text(outlook.deals_list_html(empty, {}))
+    listing = text(deals.list_html(empty, {}))
     assert "Deal 1" in listing
 
 
 def test_deals_list_names_titles_and_differences_from_deal_1(seed, found):
-    listing = text(outlook.deals_list_html(found, NAMES))
+    listing = text(deals.list_html(found, NAMES))
     assert all(seed.concession(c).title in listing for c in found.deals[0].concessions)
     second = found.alternatives[0]
     extra = [c for c in second.concessions if c not in found.deals[0].concessions]
@@ -104,7 +104,7 @@ def test_the_surest_deal_is_listed_even_when_dearer(seed):
     found = explorer.search(seed, draws=1000, alternatives=11)
     numbered = list(found.deals) + list(found.alternatives)
     surest = max(range(len(numbered)), key=lambda k: (numbered[k].p_package_zopa, -k))
-    listing = text(outlook.deals_list_html(found, NAMES))
+    listing = text(deals.list_html(found, NAMES))
     assert f"Deal {surest + 1}" in listing
-    if surest >= outlook.LIST_LENGTH:
+    if surest >= deals.LIST_LENGTH:
         assert "the surest deal found" in listing

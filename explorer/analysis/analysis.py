@@ -22,12 +22,12 @@ from explorer.analysis.packages import (
     ZOPA_TOLERANCE, Bargaining, PackageResult, kalai_smorodinsky, nash, package_surplus,
 )
 from explorer.analysis.utility import best_utilities, utilities
+from explorer.analysis.vocabulary import OUTCOMES
 from explorer.model.scenario import Scenario
 
 if TYPE_CHECKING:  # pandas is imported on first use of a table: a dashboard kernel never needs it
     import pandas as pd
 
-OUTCOMES = ("compromise", "weighted_median", "nash", "kalai_smorodinsky")
 
 
 def _number(value: Any) -> float | None:

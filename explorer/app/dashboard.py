@@ -23,17 +23,17 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from explorer.app import figures, forecast_view, outlook
+from explorer.analysis.vocabulary import OUTCOME_LABELS
+from explorer.app import figures
+from explorer.app.figures import chance as chance_panel, deals as deals_panel, forecast as forecast_view
 from explorer.app import state as live
 from explorer.app.catalog import Entry, list_scenarios, problems_text
 from explorer.app.panels import Panel, PanelBoard
 from explorer.app.paths import ENV_START, scenario_dir
 from explorer.app.quiet import CpuPressure
 from explorer.app.state import Exploration
-from explorer.app.text import (
-    OUTCOME_LABELS, blocked_text, concession_items, key_figures_html, package_status_html, scale_guide_html,
-    utility_panel_text,
-)
+from explorer.app.figures.utility import panel_text as utility_panel_text
+from explorer.app.text import blocked_text, concession_items, key_figures_html, package_status_html, scale_guide_html
 from explorer.app.upload import ACCEPT, limit_text, read_upload
 from explorer.app.page_guard import guard_kernel, guard_widgets
 from explorer.app.widgets import ConcessionList, SessionNotice
@@ -52,41 +52,6 @@ SPREAD_PAUSE = 0.02  # seconds between two parts of the forecast's draws (see Da
 QUIET_RECHECK = 0.5  # seconds between two looks at the CPU while background work waits (Dashboard._when_quiet)
 QUIET_MAX_WAIT = 20.0  # seconds background work waits for a quiet moment at most, then runs anyway
 MAX_UPLOADS = 5  # a viewer's own files kept in the picker (the oldest goes first)
-PANEL_TEXT = {
-    "issue_map": ("Where each party stands, issue by issue",
-                  "Each row is one issue on its 0–100 scale (what 0 and 100 mean is written under the row). "
-                  "A party's dot is its ideal position and its line spans what it can accept. Green band: the "
-                  "outcomes every veto party can accept; orange band: the gap between their red lines. Black "
-                  "symbols: predicted outcomes. Hover a dot for the quote or assumption behind it."),
-    "redline_gap": ("Red-line gap per issue, in points",
-                    "How far apart the veto parties' red lines are on each issue (0 = they overlap): grey at the "
-                    "start, purple now, with the concessions switched on."),
-    "utility": ("", ""),
-    "chance": ("How sure are we? Chance of a zone, of no deadlock and of a deal",
-               "Each position and red line was coded with an uncertainty (in points). The explorer redraws the "
-               "coding 5,000 times, moving each by a random amount of about that size, and counts how often the "
-               "veto parties' red lines overlap on each issue, on every issue at once, and how often some package "
-               "leaves every veto party better off than no deal. Grey: at the start; purple: now; whiskers: 95 % "
-               "interval."),
-    "deals": ("What would it take? The sets of concessions that open a deal",
-              "Every set of this file's concessions was tried. Each numbered point is a set that opens a deal: "
-              "to the left it costs less in total, lower down it asks less of the party that gives most; its "
-              "colour is its chance of a deal under the coding uncertainty (5,000 draws). The star is where the "
-              "concessions switched on now stand. Click a point to switch exactly its concessions on."),
-    "forecast": ("Positions round by round, on the issue picked",
-                 "A dynamic model moves the parties' positions round by round from where they are coded now (with "
-                 "the concessions switched on). Expected-utility challenges (Bueno de Mesquita's model, as specified "
-                 "by Scholz et al. 2011): on each issue every party weighs challenging every other and makes offers; "
-                 "a party accepts at most one offer a round (a conflict it expects to lose, else a compromise, else "
-                 "a capitulation). Exchanges across issues (the DECIDE model): two parties trade positions, each "
-                 "giving way on the issue it cares less about, in exchanges that gain both the same. Coloured "
-                 "lines: each party; black: the capability × salience weighted median (solid) and mean (dotted); "
-                 "purple bar: where the final median lands in 8 of 10 redrawings of the coding. Hover a point for "
-                 "what moved the party. A model's forecast, not a prediction of the talks."),
-    "distance": ("How far apart each pair of parties is, in points",
-                 "Distance between two parties' ideal positions on the issues both hold, averaged by how much "
-                 "they care: 0 = the same positions, 100 = opposite ends of every scale."),
-}
 STYLE = """<style>
 .explorer-dashboard {font-size: 14px; max-width: 100%;}
 .explorer-header h2 {margin: 4px 0;} .explorer-header p {margin: 3px 0; line-height: 1.4;}
@@ -122,16 +87,8 @@ STYLE = """<style>
 .forecast-controls > .widget-hbox {gap: 6px;}
 .forecast-note {font-size: 13px; line-height: 1.4; margin: 2px 0 6px 0;}
 </style>"""
-FORECAST_HEAD = (
-    '<div class="outlook-head"><h3>How might positions move?</h3><p>The figures above compare positions as '
-    "they are coded. Here a model lets the parties move, round by round. Pick the model and the issue; the "
-    "panel follows the concessions switched on at the left.</p></div>"
-)
-OUTLOOK_HEAD = (
-    '<div class="outlook-head"><h3>How sure are we, and what would it take?</h3><p>The figures above take the '
-    "coding as exact. Here each coded position and red line is varied by its stated uncertainty, and every set "
-    "of concessions in the file is searched for the cheapest ones that open a deal.</p></div>"
-)
+FORECAST_HEAD = '<div class="outlook-head"><h3>{}</h3><p>{}</p></div>'.format(*forecast_view.HEAD)
+OUTLOOK_HEAD = '<div class="outlook-head"><h3>{}</h3><p>{}</p></div>'.format(*chance_panel.HEAD)
 
 
 class Dashboard:
@@ -161,8 +118,7 @@ class Dashboard:
         self.key_figures = w.HTML()
         self.scale_guide = w.HTML()
         self.concessions = ConcessionList(layout=full)
-        self.panels = {key: Panel(key, title=PANEL_TEXT[key][0], help=PANEL_TEXT[key][1],
-                                  wide=key in ("issue_map", "forecast"))
+        self.panels = {key: Panel(key, None, *figures.panel_text(key), wide=key in figures.WIDE)
                        for key in (*figures.PANELS, *OUTLOOK_PANELS, *FORECAST_PANELS)}
         self.board = PanelBoard([self.panels[k] for k in figures.PANELS], layout=full)
         self.outlook_board = PanelBoard([self.panels[k] for k in OUTLOOK_PANELS], layout=full)
@@ -178,8 +134,8 @@ class Dashboard:
                                     w.HBox([w.HTML("<b>Issue</b>"), self.forecast_issue], layout=labelled)],
                                    layout=full)
         forecast_controls.add_class("forecast-controls")
-        self.panels["deals"].legend = outlook.deals_legend()
-        self.chance_card = w.HTML(outlook.chance_card_html(None, None))
+        self.panels["deals"].legend = deals_panel.legend()
+        self.chance_card = w.HTML(chance_panel.card_html(None, None))
         self.deals_list = w.HTML()
         self._generation = 0
         self._page_shown = False  # the Monte Carlo and search wait for a page to show the dashboard
@@ -376,7 +332,7 @@ class Dashboard:
         title, help_text = utility_panel_text(analysis, shown)
         self.panels["utility"].title, self.panels["utility"].help = title, help_text
         specs = figures.panel_specs(analysis, state.baseline_analysis, shown)
-        self.panels["issue_map"].legend = figures.issue_map_legend(analysis)  # sent only when it changes
+        self.panels["issue_map"].legend = figures.issue_map.legend(analysis)  # sent only when it changes
         for key, spec in specs.items():  # first: the page starts drawing while the rest arrives
             self.panels[key].update(spec)  # sends nothing when this panel's figure did not change
         self._updating = True
@@ -431,7 +387,7 @@ class Dashboard:
             update(generation)
         except Exception as error:  # noqa: BLE001 - shown to the viewer, logged for the operator
             log.exception("dashboard: the chance of a deal could not be computed")
-            self.chance_card.value = outlook.chance_card_html(None, None, failed=type(error).__name__)
+            self.chance_card.value = chance_panel.card_html(None, None, failed=type(error).__name__)
 
     def _party_names(self) -> dict[str, str]:
         return {p.id: p.name for p in self.state.baseline.parties} if self.state else {}
@@ -456,15 +412,15 @@ class Dashboard:
             return  # a newer click or scenario supersedes this one
         state = self.state
         now, start = state.uncertainty_for(state.active), state.uncertainty_for(())
-        self.panels["chance"].update(outlook.chance(now, start))
-        self.chance_card.value = outlook.chance_card_html(now, start)
+        self.panels["chance"].update(chance_panel.figure(now, start))
+        self.chance_card.value = chance_panel.card_html(now, start)
         if state.forecast_drawn(state.active, self.forecast_model.value) is None:
             self._later(self._update_forecast_spread, generation, SPREAD_PAUSE)
         if "deals" in vars(state):  # already searched: cheap to redraw the star
             self._draw_deals(state)
         else:
-            self.panels["deals"].update(outlook.deals(None, state.costs(state.active), self._party_names()))
-            self.deals_list.value = outlook.deals_list_html(None, {})
+            self.panels["deals"].update(deals_panel.figure(None, state.costs(state.active), self._party_names()))
+            self.deals_list.value = deals_panel.list_html(None, {})
             self._later(self._search_deals, generation)
 
     def _search_deals(self, generation: int) -> None:
@@ -474,9 +430,9 @@ class Dashboard:
     def _draw_deals(self, state: Exploration) -> None:
         names = self._party_names()
         found = state.deals
-        self.panels["deals"].update(outlook.deals(found, state.costs(state.active), names, searching=False,
+        self.panels["deals"].update(deals_panel.figure(found, state.costs(state.active), names, searching=False,
                                                   limit=live.LIVE_SEARCH_CONCESSIONS))
-        self.deals_list.value = outlook.deals_list_html(found, names, searching=False, limit=live.LIVE_SEARCH_CONCESSIONS)
+        self.deals_list.value = deals_panel.list_html(found, names, searching=False, limit=live.LIVE_SEARCH_CONCESSIONS)
 
     # -- how positions might move ------------------------------------------------
     def _forecast_changed(self) -> None:
@@ -494,7 +450,7 @@ class Dashboard:
         drawn = state.forecast_drawn(state.active, model)
         result = drawn or state.forecast_for(state.active, model)
         spread = drawn.spread()[k] if drawn is not None else None
-        self.panels["forecast"].update(forecast_view.forecast_figure(result, k, spread))
+        self.panels["forecast"].update(forecast_view.figure(result, k, spread))
         self.forecast_note.value = forecast_view.spread_html(result, k, spread, live.FORECAST_DRAWS[model],
                                                              pending=drawn is None and self._page_shown)
 
@@ -528,7 +484,7 @@ class Dashboard:
 
     def apply_deal(self, number: int) -> None:
         """Switch exactly deal ``number``'s concessions on (numbered from 0 as on the panel, minus one)."""
-        numbered = outlook.numbered_deals(self.state.deals)
+        numbered = deals_panel.numbered(self.state.deals)
         if 0 <= number < len(numbered):
             self.state.apply(numbered[number].concessions)
             self.refresh()

@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from explorer.analysis.analysis import Analysis, analyze
 from explorer.analysis.compare import compare
-from explorer.app.figures import wrap
+from explorer.app.figures.layout import wrap
 from explorer.app.palette import BASELINE, CURRENT
 from explorer.model.scenario import Scenario
 

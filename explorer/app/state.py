@@ -17,9 +17,9 @@ from functools import cached_property
 
 import numpy as np
 
-from explorer.analysis.analysis import OUTCOMES, Analysis, analyze
+from explorer.analysis.analysis import Analysis, analyze
 from explorer.analysis.arrays import ScenarioArrays
-from explorer.app.text import OUTCOME_LABELS
+from explorer.analysis.vocabulary import OUTCOME_LABELS, OUTCOMES
 from explorer.deals.search import Deal, DealSearch, search
 from explorer.dynamics.forecast import Forecast, final_medians, forecast
 from explorer.model.scenario import Scenario, blocked_reason

@@ -13,22 +13,10 @@ import html
 from collections.abc import Iterable
 
 from explorer.analysis.analysis import Analysis
+from explorer.analysis.vocabulary import OUTCOME_LABELS, OUTCOME_MEANING
 from explorer.app.palette import party_colours
 from explorer.model.scenario import Scenario, blockers
 
-OUTCOME_LABELS = {
-    "nash": "Nash bargaining package",
-    "kalai_smorodinsky": "Kalai–Smorodinsky package",
-    "compromise": "Compromise (weighted mean, per issue)",
-    "weighted_median": "Weighted median (per issue)",
-}
-OUTCOME_MEANING = {
-    "nash": "the deal inside the zones that maximises the product of the veto parties' gains over no deal",
-    "kalai_smorodinsky": ("the deal inside the zones that gives every veto party the same share of the most "
-                          "it could gain"),
-    "compromise": "each issue at the average position, weighted by each party's clout and how much it cares",
-    "weighted_median": "each issue at the position that half the weight (clout × how much a party cares) lies on each side of",
-}
 INFO = {
     "agreement-gap": ("How far apart the veto parties' red lines still are, in points of the issues' 0–100 scales, "
                       "averaged over issues by how much the veto parties care. 0 = every issue has a zone of agreement."),
@@ -50,6 +38,16 @@ def signed(value: float, digits: int = 1, unit: str = "") -> str:
     if abs(value) < 0.5 * 10**-digits:
         return "±0" + unit
     return f"{value:+.{digits}f}".replace("-", "−") + unit
+
+
+def percent(p: float) -> str:
+    """A chance as a percentage: whole points, or one decimal where that is not exact.
+
+    >>> percent(0.5), percent(0.123), percent(0.0004), percent(0.9996)
+    ('50 %', '12.3 %', '0 %', '100 %')
+    """
+    return f"{100 * p:.0f} %" if p >= 0.995 or p <= 0.005 or abs(100 * p - round(100 * p)) < 0.05 \
+        else f"{100 * p:.1f} %"
 
 
 def percent_of_stakes(share: float, party: str | None = None) -> str:
@@ -152,19 +150,6 @@ def package_status_html(wanted: str, shown: str, analysis: Analysis) -> str:
     return (f'<div class="package-status fallback" data-shown="{shown}">Showing the <b>{label}</b> instead: '
             f"a {html.escape(OUTCOME_LABELS[wanted])} exists only when a package ZOPA does, and {why}. "
             "It appears here as soon as one opens.</div>")
-
-
-def utility_panel_text(analysis: Analysis, shown: str) -> tuple[str, str]:
-    """Title and help line of the utility panel for the package ``shown``."""
-    scenario = analysis.scenario
-    others = [p.name for p, veto in zip(scenario.parties, analysis.arrays.veto) if not veto]
-    title = f"Would the veto parties prefer this to no deal? At the {OUTCOME_LABELS[shown]}"
-    help_text = ("Bar: each veto party's utility at this package (1 = everything it wants, 0 = the opposite end "
-                 "of every issue, weighted by how much it cares). Black tick: its utility of no deal "
-                 "(reservation). A deal needs every bar above its tick. Only veto parties are shown, because a "
-                 "deal needs their consent")
-    help_text += f"; {', '.join(others)} cannot block one." if others else "."
-    return title, help_text
 
 
 def scale_guide_html(scenario: Scenario) -> str:

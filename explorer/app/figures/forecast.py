@@ -1,12 +1,11 @@
-"""How positions might move: the dashboard's forecast panel, as pure builders (a plotly figure
-dict and HTML strings; no widget, no plotly import).
+"""Panel ``forecast``: how positions might move, round by round, on one issue.
 
-* ``forecast_figure`` — for one issue, each party's position after every round of a
+* :func:`figure` — for one issue, each party's position after every round of a
   :class:`~explorer.dynamics.forecast.Forecast` (its colour, as in every other panel),
   the capability×salience weighted median and mean as black lines, and, once the draws
   have run, the 10th–90th percentile of the final median as a bar at the last round;
   hovering a point says which offer (BDM) or exchange moved the party, and from whom;
-* ``spread_html`` — the same spread in words.
+* :func:`spread_html` — the same spread in words.
 """
 
 from __future__ import annotations
@@ -14,9 +13,24 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from explorer.app.figures import _axis, _base_layout, wrap
+from explorer.app.figures.layout import axis, base_layout, text, wrap
 from explorer.app.palette import CURRENT, party_colours, party_symbols
 from explorer.dynamics.forecast import MODELS, Forecast
+
+KEY = "forecast"
+TITLE = "Positions round by round, on the issue picked"
+HELP = ("A dynamic model moves the parties' positions round by round from where they are coded now (with "
+        "the concessions switched on). Expected-utility challenges (Bueno de Mesquita's model, as specified "
+        "by Scholz et al. 2011): on each issue every party weighs challenging every other and makes offers; "
+        "a party accepts at most one offer a round (a conflict it expects to lose, else a compromise, else "
+        "a capitulation). Exchanges across issues (the DECIDE model): two parties trade positions, each "
+        "giving way on the issue it cares less about, in exchanges that gain both the same. Coloured "
+        "lines: each party; black: the capability × salience weighted median (solid) and mean (dotted); "
+        "purple bar: where the final median lands in 8 of 10 redrawings of the coding. Hover a point for "
+        "what moved the party. A model's forecast, not a prediction of the talks.")
+HEAD = ("How might positions move?",
+        "The figures above compare positions as they are coded. Here a model lets the parties move, round by "
+        "round. Pick the model and the issue; the panel follows the concessions switched on at the left.")
 
 MODEL_LABELS = {"bdm": "Expected-utility challenges (BDM)", "exchange": "Exchanges across issues (DECIDE)"}
 assert set(MODEL_LABELS) == set(MODELS)
@@ -41,12 +55,12 @@ def _number(value: float, span: float) -> str:
     return f"{value:.{digits}f}"
 
 
-def forecast_figure(result: Forecast, k: int, spread: dict | None = None) -> dict[str, Any]:
+def figure(result: Forecast, k: int, spread: dict | None = None) -> dict[str, Any]:
     """Positions by round on issue ``k``, with the weighted median and mean; ``spread`` is
     this issue's ``{"p10", "p50", "p90"}`` of the final median over the draws, if run."""
     inputs = result.inputs
     issue = result.scenario.issues[k]
-    names = {p.id: p.name for p in result.scenario.parties}
+    names = {p.id: text(p.name) for p in result.scenario.parties}
     colours, symbols = party_colours(inputs.party_ids), party_symbols(inputs.party_ids)
     rounds = list(range(result.rounds + 1))
     span = float(inputs.high[k] - inputs.low[k])
@@ -56,13 +70,13 @@ def forecast_figure(result: Forecast, k: int, spread: dict | None = None) -> dic
             continue
         y = result.position[:, a, k]
         moved = ["start: the party's coded position"] + [
-            (f"moved by a {text}" if (text := result.moved(r, a, k)) else "did not move") for r in rounds[1:]]
+            (f"moved by a {text(why)}" if (why := result.moved(r, a, k)) else "did not move") for r in rounds[1:]]
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": names[pid], "x": rounds, "y": y,
             "line": {"color": colours[pid], "width": 1.6}, "legendgroup": pid,
             "marker": {"color": colours[pid], "symbol": symbols[pid], "size": 6},
             "customdata": [[m, _number(float(v), span)] for m, v in zip(moved, y)],
-            "hovertemplate": f"<b>{html.escape(names[pid])}</b><br>after round %{{x}}: %{{customdata[1]}}"
+            "hovertemplate": f"<b>{names[pid]}</b><br>after round %{{x}}: %{{customdata[1]}}"
                              "<br>%{customdata[0]}<extra></extra>",
         })
     for values, name, dash in ((result.median[:, k], "Weighted median", "solid"),
@@ -86,12 +100,12 @@ def forecast_figure(result: Forecast, k: int, spread: dict | None = None) -> dic
         })
     pad = 0.04 * span
     meaning = wrap(f"{issue.name} — {scale_text(result, k)}", 100)
-    layout = _base_layout(
+    layout = base_layout(
         420, showlegend=True,
         legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top", "font": {"size": 11}},
-        xaxis=_axis(title={"text": "round (0 = the coded positions)"}, dtick=1,
+        xaxis=axis(title={"text": "round (0 = the coded positions)"}, dtick=1,
                     range=[-0.3, result.rounds + (0.6 if spread else 0.3)]),
-        yaxis=_axis(title={"text": f"position ({axis_unit(result, k)})"},
+        yaxis=axis(title={"text": f"position ({text(axis_unit(result, k))})"},
                     range=[float(inputs.low[k]) - pad, float(inputs.high[k]) + pad]),
         annotations=[{"text": meaning, "x": 0, "y": 1, "xref": "paper", "yref": "paper", "xanchor": "left",
                       "yanchor": "bottom", "yshift": 6, "showarrow": False, "align": "left",
@@ -117,18 +131,18 @@ def spread_html(result: Forecast | None, k: int, spread: dict | None, draws: int
     span = float(result.inputs.high[k] - result.inputs.low[k])
     end = float(result.median[-1, k])
     start = float(result.median[0, k])
-    text = (f"After {result.rounds} rounds of {html.escape(MODEL_LABELS[result.model][0].lower() + MODEL_LABELS[result.model][1:])} the weighted median of "
+    words = (f"After {result.rounds} rounds of {html.escape(MODEL_LABELS[result.model][0].lower() + MODEL_LABELS[result.model][1:])} the weighted median of "
             f"<b>{html.escape(result.scenario.issues[k].name)}</b> is <b>{_number(end, span)}</b> "
             f"(it starts at {_number(start, span)}; {html.escape(scale_text(result, k))}).")
     if result.exchanges is not None:
-        text += f" Exchanges per round: {', '.join(str(int(n)) for n in result.exchanges)}."
+        words += f" Exchanges per round: {', '.join(str(int(n)) for n in result.exchanges)}."
     if spread and spread.get("p50") is not None:
-        text += (f" Redrawing the coding {draws:,} times, the final median lies between "
+        words += (f" Redrawing the coding {draws:,} times, the final median lies between "
                  f"<b>{_number(spread['p10'], span)}</b> and <b>{_number(spread['p90'], span)}</b> in 8 draws of 10 "
                  f"(10th–90th percentile; median {_number(spread['p50'], span)}).")
     elif pending:
-        text += " Its spread under the coding uncertainty is being computed…"
-    return f'<div class="forecast-note">{text}</div>'
+        words += " Its spread under the coding uncertainty is being computed…"
+    return f'<div class="forecast-note">{words}</div>'
 
 
 def issue_options(scenario) -> list[tuple[str, int]]:

@@ -152,6 +152,29 @@ def _target_format(args: argparse.Namespace) -> str | Problem:
     return "json" if out_suffix == ".json" else "yaml"
 
 
+def cmd_briefing(args: argparse.Namespace) -> int:
+    from explorer.briefing import briefing_html
+
+    path = Path(args.path)
+    scenario = load(path)
+    made = scenario.with_concessions(args.concede).active  # an unknown or forbidden set: exit 2, named
+    out = Path(args.output)
+    if out.suffix.lower() not in (".html", ".htm"):
+        return _fail([Problem(("-o",), f"the briefing is an HTML file: give a name ending in .html, got {out.name!r}",
+                              file=str(out))])
+    if not out.parent.is_dir():
+        return _fail([Problem(("-o",), f"no folder {str(out.parent)!r} to write the briefing in", file=str(out))])
+    text = briefing_html(scenario, made, draws=args.draws, seed=args.seed, model=args.model,
+                         source_name=path.name, source_bytes=path.read_bytes())
+    try:
+        write_atomic(out, text)
+    except OSError as error:
+        return _fail([Problem(("-o",), f"cannot write the briefing: {error.strerror or error}", file=str(out))])
+    print(f"{out}: briefing of {path.name}, {len(text.encode()) / 1e6:.1f} MB; open it in any browser (no network "
+          "needed), print it from there", file=sys.stderr)
+    return 0
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
     from explorer.io.exporters import left_out, write_bdm, write_decide
 
@@ -293,6 +316,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for --draws (default 0)")
     p.add_argument("--format", choices=["text", "markdown", "json", "csv"], default="text")
     p.set_defaults(func=cmd_forecast)
+
+    p = sub.add_parser("briefing", help="one self-contained HTML file of the scenario's state: opens offline, prints")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--concede", action="append", default=[], metavar="ID",
+                   help="switch a concession on in the state shown first (repeatable)")
+    p.add_argument("--draws", type=_draws, default=5_000, metavar="N",
+                   help="draws of the coding uncertainty behind the chances (default 5000, as the dashboard)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0): same seed, same file")
+    p.add_argument("--model", choices=["bdm", "exchange"], default="bdm",
+                   help="the forecast's model: bdm (expected-utility challenges) or exchange (default bdm)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.html", help="the file to write")
+    p.set_defaults(func=cmd_briefing)
 
     p = sub.add_parser("convert", help="convert between our YAML/JSON, DECIDE and BDM files")
     p.add_argument("input", metavar="IN")

@@ -43,8 +43,9 @@ FORECAST_CHUNK = {"bdm": 250, "exchange": 4}
 class Exploration:
     """A baseline scenario plus a set of active concessions."""
 
-    def __init__(self, scenario: Scenario):
+    def __init__(self, scenario: Scenario, draws: int = DASHBOARD_DRAWS, seed: int = SEED):
         self.baseline = scenario.baseline
+        self.draws, self.seed = draws, seed  # of the Monte Carlo (and the forecast's spread: its own draws)
         self.active: tuple[str, ...] = ()
         self._cache: dict[tuple[str, ...], Analysis] = {}
         self._uncertain: dict[tuple[str, ...], Chances] = {}
@@ -72,7 +73,7 @@ class Exploration:
     def _normals(self) -> np.ndarray:
         """z for every (draw, party, issue): drawn once, shared by every set of concessions."""
         shape = (len(self.baseline.parties), len(self.baseline.issues))
-        return standard_normals(DASHBOARD_DRAWS, shape, SEED)
+        return standard_normals(self.draws, shape, self.seed)
 
     def uncertainty_for(self, active: Iterable[str]) -> Chances:
         """The chances (of a zone per issue, of no deadlock, of a deal) over the coding uncertainty
@@ -83,7 +84,7 @@ class Exploration:
                 self._uncertain.pop(next(iter(self._uncertain)))
             scenario = self.analysis_for(key).scenario
             self._uncertain[key] = uncertainty_from_normals(
-                scenario, ScenarioArrays.from_scenario(scenario), self._normals, SEED, distances=False).chances()
+                scenario, ScenarioArrays.from_scenario(scenario), self._normals, self.seed, distances=False).chances()
         return self._uncertain[key]
 
     def forecast_for(self, active: Iterable[str], model: str, draws: bool = False) -> Forecast:
@@ -117,11 +118,11 @@ class Exploration:
         start = sum(len(part) for part in parts)
         stop = min(total, start + FORECAST_CHUNK[model])
         scenario = self.analysis_for(key[0]).scenario
-        parts.append(final_medians(scenario, model, FORECAST_ROUNDS, total, SEED, start=start, stop=stop))
+        parts.append(final_medians(scenario, model, FORECAST_ROUNDS, total, self.seed, start=start, stop=stop))
         if stop < total:
             return None
         del self._spread_parts[key[:2]]
-        self._remember(key, replace(self.forecast_for(key[0], model), draws=total, seed=SEED,
+        self._remember(key, replace(self.forecast_for(key[0], model), draws=total, seed=self.seed,
                                      final_median=np.concatenate(parts)))
         return self._forecasts[key]
 
@@ -143,7 +144,7 @@ class Exploration:
             return replace(deal, p_package_zopa=drawn.p_package_zopa, p_package_zopa_se=drawn.se_package_zopa)
 
         return replace(found, deals=tuple(map(with_chance, found.deals)),
-                       alternatives=tuple(map(with_chance, found.alternatives)), draws=DASHBOARD_DRAWS, seed=SEED)
+                       alternatives=tuple(map(with_chance, found.alternatives)), draws=self.draws, seed=self.seed)
 
     def costs(self, active: Iterable[str]) -> tuple[float, float]:
         """(total cost, largest party's cost) of a set of concessions, as the search counts them."""

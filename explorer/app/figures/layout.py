@@ -8,8 +8,11 @@ plotly draws a small set of tags (``<b>``, ``<br>``, …) and decodes entities, 
 
 from __future__ import annotations
 
+import base64
 import html
+import math
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -71,3 +74,30 @@ def message(layout: dict[str, Any], words: str, y: float = 0.5) -> dict[str, Any
     layout["annotations"] = [{"text": words, "x": 0.5, "y": y, "xref": "paper", "yref": "paper",
                               "showarrow": False, "font": {"size": 13}}]
     return layout
+
+
+def plain(value: Any) -> Any:
+    """``value`` with numpy arrays/scalars as lists/floats and NaN/inf as None (JSON-safe).
+
+    >>> plain({"x": np.array([1.5, np.nan]), "n": np.int64(3), "t": ("a", None)})
+    {'x': [1.5, None], 'n': 3, 't': ['a', None]}
+    """
+    if isinstance(value, Mapping):
+        if set(value) in ({"dtype", "bdata"}, {"dtype", "bdata", "shape"}):  # plotly's base64 typed array
+            return plain(_typed_array(value))
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return plain(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _typed_array(value: Mapping) -> np.ndarray:
+    array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+    shape = value.get("shape")
+    if shape:
+        array = array.reshape([int(n) for n in str(shape).split(",")])
+    return array

@@ -23,7 +23,6 @@ built only when asked, so a dashboard kernel never imports plotly's widget chain
 from __future__ import annotations
 
 import gzip
-import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -32,46 +31,17 @@ import anywidget
 import ipywidgets as w
 import traitlets as t
 
+from explorer.app.figures.layout import plain
+
 HERE = Path(__file__).resolve().parent
 LIBRARY_FILE = HERE / "vendor" / "plotly-cartesian-4.1.1.min.js.gz"
 LIBRARY_VERSION = "4.1.1"
+LEGEND_JS = (HERE / "legend.js").read_text(encoding="utf-8")
 #: Largest click message accepted from a page (points listed), and characters per value.
 MAX_CLICK_POINTS = 50
 MAX_VALUE_CHARS = 200
 
 _library: PlotlyLibrary | None = None
-
-
-def plain(value: Any) -> Any:
-    """``value`` with numpy arrays/scalars as lists/floats and NaN/inf as None (JSON-safe).
-
-    >>> import numpy as np
-    >>> plain({"x": np.array([1.5, np.nan]), "n": np.int64(3), "t": ("a", None)})
-    {'x': [1.5, None], 'n': 3, 't': ['a', None]}
-    """
-    if isinstance(value, Mapping):
-        if set(value) in ({"dtype", "bdata"}, {"dtype", "bdata", "shape"}):  # plotly's base64 typed array
-            return plain(_typed_array(value))
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if hasattr(value, "tolist"):  # numpy arrays and scalars
-        return plain(value.tolist())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _typed_array(value: Mapping):
-    import base64
-
-    import numpy as np
-
-    array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-    shape = value.get("shape")
-    if shape:
-        array = array.reshape([int(n) for n in str(shape).split(",")])
-    return array
 
 
 def figure_spec(figure: Any) -> dict[str, Any]:
@@ -139,7 +109,7 @@ class Panel(w.Widget):
 class PanelBoard(anywidget.AnyWidget):
     """Hosts :class:`Panel` s in a responsive grid, with one plotly.js for the whole page."""
 
-    _esm = (HERE / "board.js").read_text(encoding="utf-8")
+    _esm = LEGEND_JS + (HERE / "board.js").read_text(encoding="utf-8")  # legends: one home, legend.js
     _css = (HERE / "board.css").read_text(encoding="utf-8")
     panels = t.List(t.Instance(Panel)).tag(sync=True, **w.widget_serialization)
     library = t.Instance(PlotlyLibrary).tag(sync=True, **w.widget_serialization)

@@ -10,12 +10,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from explorer.app.serving.health import health
 from tests.browser_support import kernel_pids, serve_voila
@@ -79,8 +81,21 @@ def test_healthz_follows_the_load_and_costs_no_kernel():
             raise AssertionError("a full server let a new viewer in")
         except urllib.error.HTTPError as error:
             assert error.code == 503  # the same verdict as the page's gate
+            refused = error.read().decode()
         with KernelClient(server.url, kernel_id, cookie) as page:  # the open page is served all along
             assert page.kernel_answers()
+        # The viewer turned away gets the default scenario's briefing: made once (in a child process), cached
+        assert '<a href="/briefing.html">' in refused
+        seed = Path("data/scenarios/russia_ukraine_talks.yaml")
+        with urllib.request.urlopen(server.url + "briefing.html", timeout=300) as response:
+            first = response.read()
+            assert response.status == 200 and response.headers.get_content_type() == "text/html"
+            assert 'filename="briefing-russia_ukraine_talks.html"' in response.headers["Content-Disposition"]
+        assert hashlib.sha256(seed.read_bytes()).hexdigest().encode() in first
+        assert len(kernel_pids(server)) == 2  # made by no kernel
+        with urllib.request.urlopen(server.url + "briefing.html", timeout=30) as response:
+            assert response.read() == first
+        assert server.log().count("briefing: made for russia_ukraine_talks.yaml") == 1
 
 
 def test_everything_moves_under_the_base_url():

@@ -95,6 +95,20 @@ def list_scenarios(folder: Path) -> list[Entry]:
     return [entry(path) for path in paths]
 
 
+PREFERRED_START = "russia_ukraine_talks.yaml"  # the seed: what a viewer sees first when nothing is asked
+
+
+def start_index(entries: list[Entry], start: str | None = None) -> int:
+    """Which of ``entries`` a page opens first: the file named ``start`` (a name in the folder), else
+    the seed if listed and valid, else the first valid file, else 0."""
+    names = [e.path.name if not e.uploaded else None for e in entries]
+    if start and Path(start).name in names:
+        return names.index(Path(start).name)
+    valid = [k for k, e in enumerate(entries) if e.scenario is not None]
+    preferred = [k for k in valid if entries[k].path.name == PREFERRED_START]
+    return (preferred or valid or [0])[0]
+
+
 def clear_cache() -> None:
     """Forget every loaded file (the next listing reads them all again)."""
     _cache.clear()

@@ -27,6 +27,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from explorer.app.paths import SESSION_URL
 from explorer.app.serving.guard import ConnectionCounter, GuardedKernelWebsocketHandler, GuardedRequestInfoHandler
+from explorer.app.serving.briefing import BRIEFING_URL, BriefingHandler, shared_cache
 from explorer.app.serving.health import HEALTH_URL, HealthHandler
 from explorer.app.serving.memory import ServerCeiling
 from explorer.app.serving.pages import CapacityVoilaHandler
@@ -47,7 +48,8 @@ def gate_handlers(handlers: list, websocket_args: dict | None = None, session_ar
 
     ``websocket_args`` are the guarded websocket's (``limits``, ``counter``); without them the
     websocket rule is left as it is. With ``session_args`` (``ended``) the session status
-    endpoint, and with ``health_args`` (``manager``) the health endpoint, are added beside
+    endpoint, and with ``health_args`` (``manager``) the health endpoint and the default scenario's
+    briefing (:mod:`explorer.app.serving.briefing`), are added beside
     the websocket's rule (so under the same base URL).
     """
     gated = []
@@ -63,6 +65,7 @@ def gate_handlers(handlers: list, websocket_args: dict | None = None, session_ar
                 gated.append((base + SESSION_PATH, SessionStatusHandler, session_args))
             if health_args is not None:
                 gated.append((base + "/" + HEALTH_URL, HealthHandler, health_args))
+                gated.append((base + "/" + BRIEFING_URL, BriefingHandler, {"cache": shared_cache()}))
             rule = (rule[0], GuardedKernelWebsocketHandler, websocket_args)
         gated.append(rule)
     return gated
@@ -81,6 +84,7 @@ def install(app, manager) -> None:
     websocket_args = {"limits": manager.connection_limits, "counter": ConnectionCounter()}
     session_args = {"ended": manager.ended}
     health_args = {"manager": manager}
+    shared_cache().log = app.log
 
     def init_handlers():
         handlers = build()

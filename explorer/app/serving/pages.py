@@ -8,7 +8,10 @@
 from __future__ import annotations
 
 import tornado.web
+from jupyter_server.utils import url_path_join
 from voila.tornado.handler import TornadoVoilaHandler
+
+from explorer.app.serving.briefing import BRIEFING_URL, warm_up
 
 CAPACITY_MESSAGE = ("The dashboard is at capacity — too many people have it open right now. "
                     "Try again in a minute.")
@@ -28,6 +31,9 @@ line-height: 1.5; color: #222; }}</style>
 <h1>Please try again in a minute</h1>
 <p class="capacity-message">{CAPACITY_MESSAGE}</p>
 <p>This page reloads itself in a minute.</p>
+<p class="capacity-briefing">Meanwhile, <a href="{{briefing}}">read the briefing of the main scenario</a>: one
+file with its figures, sources and the cheapest deals, to keep or forward. It opens in any browser,
+offline, and prints.</p>
 </body>
 </html>
 """
@@ -62,7 +68,8 @@ class CapacityVoilaHandler(TornadoVoilaHandler):
         self.set_header("Retry-After", str(RETRY_AFTER))
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header("Cache-Control", "no-store")
-        self.finish(CAPACITY_PAGE)
+        warm_up()  # the briefing is made once, in a child process, while this viewer reads the page
+        self.finish(CAPACITY_PAGE.replace("{briefing}", url_path_join(self.base_url, BRIEFING_URL)))
 
     def _release(self) -> None:
         if self._holds_place:

@@ -1,0 +1,75 @@
+"""The "Download briefing" button: the viewer's kernel makes a file and the page saves it.
+
+A click sends ``{"event": "make"}``; the kernel calls the ``make`` handler, which returns a
+file name and the file's bytes, and sends them back as one message with a binary buffer; the
+page saves them with the browser's own download (a ``Blob``), so nothing is written on the
+server. One file at a time per page: a click while one is being made does nothing. A failure
+says so under the button and changes nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import anywidget
+import traitlets as t
+
+HERE = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
+MAX_NAME = 80  # characters of a suggested file name
+
+
+def safe_name(name: str) -> str:
+    """A file name the browser may suggest: letters, digits, ``-``, ``_`` and ``.`` only.
+
+    >>> safe_name("../briefing <x>.html")
+    'briefing-x-.html'
+    """
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(str(name)).name).strip(".") or "briefing.html"
+    return stem[-MAX_NAME:]
+
+
+class FileDownload(anywidget.AnyWidget):
+    """A button whose click makes a file in the kernel (``on_make``) and saves it in the browser."""
+
+    _esm = (HERE / "download.js").read_text(encoding="utf-8")
+    _css = (HERE / "download.css").read_text(encoding="utf-8")
+    label = t.Unicode("Download briefing").tag(sync=True)
+    tooltip = t.Unicode("").tag(sync=True)
+    busy = t.Bool(False).tag(sync=True)
+    status = t.Unicode("").tag(sync=True)
+    mime = t.Unicode("text/html").tag(sync=True)
+
+    def __init__(self, make: Callable[[], tuple[str, bytes]] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self._make = make
+        self.on_msg(self._message)
+
+    def on_make(self, make: Callable[[], tuple[str, bytes]]) -> None:
+        """``make()`` returns (file name, bytes); it runs in the kernel on each click."""
+        self._make = make
+
+    def make(self) -> tuple[str, bytes] | None:
+        """Make the file and send it to the page, as a click does; None (and a status line) on failure."""
+        if self.busy or self._make is None:
+            return None
+        self.busy, self.status = True, "Making the briefing…"
+        try:
+            name, content = self._make()
+        except Exception as error:  # noqa: BLE001 - told to the viewer, logged for the operator
+            log.exception("download: the file could not be made")
+            self.status = f"The briefing could not be made ({type(error).__name__}); nothing else changed."
+            return None
+        finally:
+            self.busy = False
+        name = safe_name(name)
+        self.send({"event": "file", "name": name}, [content])
+        self.status = f"Saved as {name} ({len(content) / 1e6:.1f} MB): opens in any browser, offline, and prints."
+        return name, content
+
+    def _message(self, widget, content, buffers) -> None:
+        if isinstance(content, dict) and content.get("event") == "make":
+            self.make()

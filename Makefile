@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # What only the tests need beyond the dashboard: the class hub's packages and its proxy (npm).
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench soak server-room schema clean setup screenshot binder-check
+.PHONY: run test bench soak server-room schema clean setup screenshot binder-check bench-briefing
 
 setup: $(STAMP)
 
@@ -48,6 +48,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_room.py --n 10 --targets dashboard-main --click-when-drawn --json artifacts/bench/room_clicks.json
 	$(BIN)/python benchmarks/bench_server_room.py --json artifacts/bench/server_room.json
 	$(BIN)/python benchmarks/bench_soak.py --json artifacts/bench/soak.json
+	$(BIN)/python benchmarks/bench_briefing.py --json artifacts/bench/briefing.json
+
+# The briefing file: size, time to make, open → drawn against a floor page (~1 min).
+bench-briefing: $(STAMP)
+	mkdir -p artifacts/bench
+	$(BIN)/python benchmarks/bench_briefing.py --json artifacts/bench/briefing.json
 
 # A room of 20 pages kept busy for 10 minutes: RSS growth, answered actions, page errors, back to
 # idle after the close (~15 min; benchmarks/bench_soak.py says what is measured and the goals).

@@ -9,6 +9,7 @@ import pytest
 
 from explorer.app.dashboard import Dashboard
 from tests.conftest import SCENARIOS
+from tests.page_messages import page_sends
 
 
 def text(html: str) -> str:
@@ -71,12 +72,12 @@ def test_a_page_cannot_switch_on_a_blocked_or_unknown_concession(dash):
 
 
 def test_party_buttons(dash):
-    dash.concessions._receive(dash.concessions, {"event": "party", "party": "russia", "on": True}, [])
+    page_sends(dash.concessions, {"event": "party", "party": "russia", "on": True})
     assert set(dash.state.active) == {c.id for c in dash.state.baseline.concessions
                                       if c.party == "russia" and not c.requires}
-    dash.concessions._receive(dash.concessions, {"event": "party", "party": "russia", "on": False}, [])
+    page_sends(dash.concessions, {"event": "party", "party": "russia", "on": False})
     assert dash.state.active == ()
-    dash.concessions._receive(dash.concessions, {"event": "party", "party": "../etc", "on": True}, [])
+    page_sends(dash.concessions, {"event": "party", "party": "../etc", "on": True})
     assert dash.state.active == ()
 
 
@@ -135,7 +136,7 @@ def test_a_file_saved_after_the_kernel_started_appears_when_a_page_shows_it(tmp_
     dash = Dashboard(tmp_path)
     dash.set_concession("union-moderates-wages", True)
     shutil.copy(SCENARIOS / "russia_ukraine_talks.yaml", tmp_path / "new.yaml")
-    dash.board._receive(dash.board, {"event": "shown"}, [])  # what the page sends once drawn
+    page_sends(dash.board, {"event": "shown"})  # what the page sends once drawn
     assert any("new.yaml" in label for label, _ in dash.picker.options)
     assert dash.state.active == ("union-moderates-wages",)  # the viewer's state is kept
 
@@ -153,7 +154,7 @@ def test_only_files_in_the_folder_are_listed(tmp_path):
 def test_clicking_a_deal_point_switches_exactly_its_concessions_on(dash):
     found = dash.state.deals
     dash.set_concession("us-delays-sanctions", True)  # not part of the cheapest deal: switched off by it
-    dash._on_click("deals", [{"curve": 0, "point": 0, "customdata": [0]}])
+    dash.outlook.on_click("deals", [{"curve": 0, "point": 0, "customdata": [0]}])
     assert set(dash.state.active) == set(found.deals[0].concessions)
     assert sorted(dash.concessions.active) == sorted(found.deals[0].concessions)
     chance = dash.state.uncertainty_for(dash.state.active).p_package_zopa
@@ -163,8 +164,8 @@ def test_clicking_a_deal_point_switches_exactly_its_concessions_on(dash):
 @pytest.mark.parametrize("customdata", [None, ["0"], [True], [99], [-1], "x", [[0]]])
 def test_a_click_that_names_no_deal_changes_nothing(dash, customdata):
     before = dash.state.active
-    dash._on_click("deals", [{"curve": 0, "point": 0, "customdata": customdata}])
-    dash._on_click("chance", [{"curve": 0, "point": 0, "customdata": [0]}])
+    dash.outlook.on_click("deals", [{"curve": 0, "point": 0, "customdata": customdata}])
+    dash.outlook.on_click("chance", [{"curve": 0, "point": 0, "customdata": [0]}])
     assert dash.state.active == before
 
 
@@ -176,7 +177,7 @@ def test_a_file_with_too_many_concessions_is_not_searched_live(tmp_path, monkeyp
     board = Dashboard(tmp_path)
     assert board.state.deals is None
     assert "explorer search" in text(board.deals_list.value) and "more than 10" in text(board.deals_list.value)
-    board._on_click("deals", [{"curve": 0, "point": 0, "customdata": [0]}])
+    board.outlook.on_click("deals", [{"curve": 0, "point": 0, "customdata": [0]}])
     assert board.state.active == ()
 
 
@@ -185,7 +186,7 @@ def test_a_failure_in_the_background_work_is_said_on_the_card(dash, monkeypatch)
         raise RuntimeError("no")
 
     monkeypatch.setattr(dash.state, "uncertainty_for", broken)
-    dash._guarded(dash._update_outlook, dash._generation)
+    dash.run_background()  # as the kernel's loop runs it
     card = text(dash.chance_card.value)
     assert "could not be computed (RuntimeError)" in card and "figures above are unaffected" in card
 
@@ -223,7 +224,7 @@ def test_a_failure_of_the_forecast_spread_is_said_under_the_panel(dash, monkeypa
         raise RuntimeError("no")
 
     monkeypatch.setattr(dash.state, "forecast_spread_step", broken)
-    dash._update_forecast_spread(dash._generation)
+    dash.forecast.update_spread(dash.background.generation)
     assert "could not be computed (RuntimeError)" in text(dash.forecast_note.value)
 
 

@@ -1,4 +1,4 @@
-"""Background work waits while the CPUs are saturated (explorer.app.quiet, Dashboard._when_quiet)."""
+"""Background work waits while the CPUs are saturated (explorer.app.quiet, Background.when_quiet)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from explorer.app import dashboard as dashboard_module
+from explorer.app.dashboard import background as background_module
 from explorer.app.dashboard import Dashboard
 from explorer.app.quiet import CpuPressure
 from tests.conftest import SCENARIOS
@@ -74,14 +74,14 @@ class Saturated:
 
 
 def test_background_work_waits_for_a_quiet_moment_then_runs(monkeypatch):
-    monkeypatch.setattr(dashboard_module, "QUIET_RECHECK", 0.01)
+    monkeypatch.setattr(background_module, "QUIET_RECHECK", 0.01)
     board = Dashboard(SCENARIOS)
     board.pressure = Saturated(3)
     ran = []
 
     async def scenario():
-        board._page_shown = True
-        board._schedule(lambda generation: ran.append(generation))
+        board.background.start()  # a page has shown the dashboard
+        board.background.schedule(lambda generation: ran.append(generation))
         await asyncio.sleep(0.005)
         assert ran == []  # saturated: waiting
         deadline = time.monotonic() + 5
@@ -89,37 +89,37 @@ def test_background_work_waits_for_a_quiet_moment_then_runs(monkeypatch):
             await asyncio.sleep(0.005)
 
     asyncio.run(scenario())
-    assert ran == [board._generation] and board.pressure.times < 0
+    assert ran == [board.background.generation] and board.pressure.times < 0
 
 
 def test_background_work_runs_anyway_after_the_longest_wait(monkeypatch):
-    monkeypatch.setattr(dashboard_module, "QUIET_RECHECK", 0.01)
-    monkeypatch.setattr(dashboard_module, "QUIET_MAX_WAIT", 0.05)
+    monkeypatch.setattr(background_module, "QUIET_RECHECK", 0.01)
+    monkeypatch.setattr(background_module, "QUIET_MAX_WAIT", 0.05)
     board = Dashboard(SCENARIOS)
     board.pressure = Saturated(10**6)  # never quiet
     ran = []
 
     async def scenario():
-        board._page_shown = True
-        board._schedule(lambda generation: ran.append(generation))
+        board.background.start()  # a page has shown the dashboard
+        board.background.schedule(lambda generation: ran.append(generation))
         deadline = time.monotonic() + 5
         while not ran and time.monotonic() < deadline:
             await asyncio.sleep(0.005)
 
     asyncio.run(scenario())
-    assert ran == [board._generation]
+    assert ran == [board.background.generation]
 
 
 def test_a_click_while_background_work_waits_supersedes_it(monkeypatch):
     """The waiting chance computation of an older click gives way to the newer click's."""
-    monkeypatch.setattr(dashboard_module, "QUIET_RECHECK", 0.01)
+    monkeypatch.setattr(background_module, "QUIET_RECHECK", 0.01)
     board = Dashboard(SCENARIOS)
     board.pressure = Saturated(3)
     cards = []
-    monkeypatch.setattr(board, "_update_outlook", lambda generation: cards.append(generation == board._generation))
+    monkeypatch.setattr(board, "update_outlook", lambda generation: cards.append(generation == board.background.generation))
 
     async def scenario():
-        board._page_shown = True
+        board.background.start()  # a page has shown the dashboard
         first = board.concessions.groups[0]["items"][0]["id"]
         board.set_concession(first, True)  # click 1: its background work waits
         board.set_concession(first, False)  # click 2 while it waits

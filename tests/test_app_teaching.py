@@ -8,7 +8,7 @@ import pytest
 import explorer
 from explorer.montecarlo.results import wilson_interval
 from explorer.app import teaching
-from explorer.app.explore import with_stance
+from explorer.model.transforms import with_stance, with_uncertainty
 from tests.conftest import SEED, TEXTBOOK
 
 DEAL = ["ukraine-nato-deferral", "russia-nato-deferral", "ukraine-line-freeze", "russia-line-freeze",
@@ -65,7 +65,7 @@ def test_moving_the_slider_changes_the_readout_to_what_uncertainty_computes(case
     before = ui.readout.value
     ui.spread.value = 10
     assert ui.readout.value != before
-    drawn = explorer.uncertainty(teaching.with_uncertainty(narrow(case), sigma=10), draws=2_000, seed=0)
+    drawn = explorer.uncertainty(with_uncertainty(narrow(case), sigma=10), draws=2_000, seed=0)
     assert 0 < drawn.p_package_zopa < 1
     assert ui.chance == round(100 * drawn.p_package_zopa, 1)
     low, high = wilson_interval(drawn.p_package_zopa, 2_000)
@@ -74,7 +74,7 @@ def test_moving_the_slider_changes_the_readout_to_what_uncertainty_computes(case
 
 def test_the_zone_on_wages_survives_as_often_as_the_hand_calculation_says(case):
     """δ_union − δ_management ~ N(0, σ√2); a zone 10 points wide survives while it is ≤ 10."""
-    drawn = explorer.uncertainty(teaching.with_uncertainty(narrow(case), sigma=10), draws=2_000, seed=0)
+    drawn = explorer.uncertainty(with_uncertainty(narrow(case), sigma=10), draws=2_000, seed=0)
     assert abs(drawn.p_zone[0] - 0.760) < 3 * drawn.issues["p_zone_se"].iloc[0]
     assert list(drawn.p_zone[1:]) == [1.0, 1.0]  # red lines at the scale's ends never move
 
@@ -135,18 +135,6 @@ def test_red_lines_that_exclude_an_ideal_or_a_concession_are_explained(case):
     assert "no room for the concession “Union moderates its wage demand”" in ui.readout.value
     ui.red_lines[0].value = (0, 100)
     assert ui.chance == 100.0
-
-
-def test_with_uncertainty_sets_or_scales_every_sigma_and_keeps_the_concessions(seed, case):
-    deal = seed.with_concessions(DEAL)
-    scaled = teaching.with_uncertainty(deal, scale=2)
-    assert scaled.active == deal.active
-    assert [s.uncertainty for s in scaled.stances] == [2 * s.uncertainty for s in deal.stances]
-    assert {s.uncertainty for s in teaching.with_uncertainty(deal, scale=100).stances} <= {0.0, 100.0}
-    assert {s.uncertainty for s in teaching.with_uncertainty(case, sigma=7).stances} == {7.0}
-    for wrong in ({}, {"sigma": 1, "scale": 1}):
-        with pytest.raises(ValueError):
-            teaching.with_uncertainty(case, **wrong)
 
 
 def test_an_unknown_issue_is_refused(case):

@@ -18,6 +18,7 @@ from explorer.app.dashboard import MAX_UPLOADS, Dashboard
 from explorer.app.upload import display_name, read_upload
 from explorer.io.loader import DEFAULT_MAX_FILE_BYTES, ENV_MAX_FILE_BYTES
 from tests.conftest import ROOT, SCENARIOS
+from tests.page_messages import page_sends
 
 DECIDE = ROOT.parent / "shared" / "reference-data" / "cop21_decide.csv"
 BDM = ROOT.parent / "shared" / "reference-data" / "emission_standards_1994_bdm.csv"
@@ -171,7 +172,7 @@ def test_a_rescan_keeps_the_viewers_file_on_screen(dash, folder):
     send(dash, "mine.yaml", TEXTBOOK.read_bytes())
     dash.set_concession("union-moderates-wages", True)
     shutil.copy(TEXTBOOK, folder / "a_new_one.yaml")
-    dash.board._receive(dash.board, {"event": "shown"}, [])  # a page shows the dashboard: the folder is read again
+    page_sends(dash.board, {"event": "shown"})  # a page shows the dashboard: the folder is read again
     assert any("a_new_one.yaml" in label for label in labels(dash))
     assert labels(dash)[dash.picker.value].startswith("Your file:") and "(mine.yaml)" in labels(dash)[dash.picker.value]
     assert dash.state.active == ("union-moderates-wages",)

@@ -11,6 +11,7 @@ import pytest
 
 from explorer.app.panels import Panel, PanelBoard, figure_spec, shared_library
 from explorer.app.panels.board import LIBRARY_FILE, LIBRARY_VERSION, clean_point, library_text, plain
+from tests.page_messages import page_sends
 
 BAR = {"data": [{"type": "bar", "x": ["a", "b"], "y": [1, 2]}], "layout": {"height": 200}}
 
@@ -69,15 +70,15 @@ def test_clicks_reach_python_cleaned_and_bounded():
     board = PanelBoard([Panel("a", BAR)])
     got = []
     board.on_click(lambda key, points: got.append((key, points)))
-    board._receive(board, {"event": "click", "panel": "a",
-                           "points": [{"curve": 0, "point": 1, "x": "b", "y": 2, "customdata": "x" * 1000}] * 80}, [])
+    page_sends(board, {"event": "click", "panel": "a",
+                       "points": [{"curve": 0, "point": 1, "x": "b", "y": 2, "customdata": "x" * 1000}] * 80})
     key, points = got[0]
     assert key == "a" and len(points) == 50 and len(points[0]["customdata"]) == 200
     for bad in ({"event": "click", "panel": "zzz", "points": [{"curve": 0, "point": 0}]},  # unknown panel
                 {"event": "click", "panel": "a", "points": "nope"},
                 {"event": "click", "panel": "a", "points": [{"curve": "0", "point": 0}]},
                 {"event": "eval", "code": "1"}, "text", None):
-        board._receive(board, bad, [])
+        page_sends(board, bad)
     assert len(got) == 1
 
 
@@ -85,7 +86,7 @@ def test_shown_event_calls_handlers():
     board = PanelBoard([Panel("a", BAR)])
     calls = []
     board.on_shown(lambda: calls.append(1))
-    board._receive(board, {"event": "shown"}, [])
+    page_sends(board, {"event": "shown"})
     assert calls == [1]
 
 

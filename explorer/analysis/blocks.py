@@ -22,7 +22,7 @@ from __future__ import annotations
 import highspy
 import numpy as np
 
-from explorer.analysis.lp import INF, LPError, _new_highs, run
+from explorer.analysis.lp import INF, LPError, new_highs, run
 
 CHUNK = 1500
 CHUNK_NONZEROS = 400_000
@@ -97,7 +97,7 @@ def _solve_chunk(length: np.ndarray, slope: np.ndarray, base: np.ndarray) -> np.
     matrix.start_ = starts.astype(np.int32)
     matrix.index_ = index[keep].astype(np.int32)
     matrix.value_ = values[keep]
-    highs = _new_highs()
+    highs = new_highs()
     highs.passModel(lp)
     run(highs)
     status = highs.getModelStatus()

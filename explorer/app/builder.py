@@ -42,15 +42,8 @@ LABELS = {"acceptable.0": "red line lo", "acceptable.1": "red line hi"}
 SINGULAR = {"sources": "source", "parties": "party", "issues": "issue", "stances": "stance",
             "concessions": "concession"}
 NONE_CHOSEN = "— choose —"
-STYLE = """<style>
-.field-message {color: #b34700; font-size: 11px; line-height: 1.2; min-height: 0;}
-.item-box {border: 1px solid #ddd; border-radius: 6px; padding: 4px 8px; margin: 4px 0;}
-.change-box {border-left: 3px solid #ccd; padding-left: 6px; margin: 2px 0;}
-.builder-status {padding: 4px 0;}
-/* tab titles carry problem counts ("Concessions (2)"): as wide as their text, never cut short */
-.scenario-builder .widget-tab > .lm-TabBar .lm-TabBar-tab {flex: 0 0 auto; min-width: max-content;}
-.scenario-builder .widget-tab > .lm-TabBar .lm-TabBar-content {flex-wrap: wrap;}
-</style>"""
+STYLE = f"<style>\n{Path(__file__).with_name('builder.css').read_text(encoding='utf-8')}</style>"
+"""The builder's style sheet (``builder.css``), as the ``<style>`` element the page is given first."""
 AUTO = {"width": "auto"}
 
 

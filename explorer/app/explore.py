@@ -1,5 +1,7 @@
 """Building blocks for the analyst notebook: comparison plots, a stance slider, exports.
 
+The stance slider moves a stance through :func:`explorer.model.transforms.with_stance`.
+
 Plots here are plain ``go.Figure`` objects (rendered by JupyterLab's plotly
 extension, no ~5 MB plotly.js per figure); the stance explorer redraws into an
 ``Output`` widget when a slider moves.
@@ -19,6 +21,7 @@ from explorer.analysis.compare import compare
 from explorer.app.figures.layout import wrap
 from explorer.app.palette import BASELINE, CURRENT
 from explorer.model.scenario import Scenario
+from explorer.model.transforms import with_stance
 
 
 def comparison_figure(a: Analysis, b: Analysis, label_a: str = "A", label_b: str = "B") -> go.Figure:
@@ -42,13 +45,6 @@ def comparison_figure(a: Analysis, b: Analysis, label_a: str = "A", label_b: str
     fig.update_layout(barmode="group", height=140 + 45 * len(table), template="plotly_white",
                       margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h", "y": -0.12})
     return fig
-
-
-def with_stance(scenario: Scenario, party: str, issue: str, **fields) -> Scenario:
-    """The scenario with one stance's fields replaced (validated like a file)."""
-    stances = tuple(s.model_copy(update=fields) if (s.party, s.issue) == (party, issue) else s
-                    for s in scenario.data.stances)
-    return Scenario.from_data(scenario.data.model_copy(update={"stances": stances}), source=scenario.source)
 
 
 class StanceExplorer:

@@ -4,7 +4,7 @@ A room's kernels share the server's cores. The dashboard's background work (the 
 deal, the deal search, the forecast's spread) runs after a click's panels are drawn; started
 while other pages' kernels and browsers already keep every core busy, it takes the CPU a
 click of another page needs. So each part of it first asks :meth:`CpuPressure.saturated`
-and, while the answer is yes, waits (:mod:`explorer.app.dashboard`).
+and, while the answer is yes, waits (:mod:`explorer.app.dashboard.background`).
 
 The measure is Linux's pressure stall information (PSI, kernel 4.20+): the cumulative
 microseconds during which at least one runnable task waited for a CPU (the ``some`` line's

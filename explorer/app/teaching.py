@@ -15,11 +15,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer.analysis.analysis import analyze
-from explorer.app.explore import with_stance
 from explorer.app.palette import CURRENT, GAP, ZONE, party_colours
 from explorer.app.text import blocked_text
 from explorer.errors import ScenarioError
 from explorer.model.scenario import Scenario
+from explorer.model.transforms import with_stance, with_uncertainty
 from explorer.montecarlo.results import uncertainty, wilson_interval
 
 
@@ -151,33 +151,6 @@ def predictions_playground(scenario: Scenario) -> w.Widget:
     return w.VBox([slider, plot])
 
 
-def with_uncertainty(scenario: Scenario, sigma: float | None = None, scale: float | None = None) -> Scenario:
-    """The scenario with every stance's uncertainty set to ``sigma`` points, or multiplied by
-    ``scale`` (capped at 100); so are the uncertainties that concessions set. Its active
-    concessions stay on.
-
-    >>> import explorer
-    >>> case = explorer.load("data/scenarios/logrolling_textbook.yaml")
-    >>> {s.uncertainty for s in with_uncertainty(case, sigma=10).stances}
-    {10.0}
-    """
-    if (sigma is None) == (scale is None):
-        raise ValueError("give either sigma or scale")
-
-    def new(value: float) -> float:
-        return float(sigma) if sigma is not None else min(100.0, float(value) * scale)
-
-    data = scenario.data
-    stances = tuple(s.model_copy(update={"uncertainty": new(s.uncertainty)}) for s in data.stances)
-    concessions = tuple(
-        c.model_copy(update={"changes": tuple(ch if ch.uncertainty is None else
-                                              ch.model_copy(update={"uncertainty": new(ch.uncertainty)})
-                                              for ch in c.changes)})
-        for c in data.concessions)
-    changed = data.model_copy(update={"stances": stances, "concessions": concessions})
-    return Scenario(changed, scenario.active, scenario.source)
-
-
 ZONE_EDGE = "#009E73"  # the zone colour (palette.ZONE), opaque
 
 
@@ -293,5 +266,6 @@ def certainty_playground(scenario: Scenario, issue: str | None = None, draws: in
     return w.VBox([spread, *red_lines, *heading, w.VBox(list(boxes.values())), line, plot])
 
 
+# with_stance and with_uncertainty are the model's (explorer.model.transforms), named here for the lesson
 __all__ = ["certainty_playground", "predictions_playground", "split_or_trade", "utility_playground", "with_stance",
            "with_uncertainty", "zone_playground"]

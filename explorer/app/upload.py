@@ -19,9 +19,7 @@ from pathlib import PurePosixPath
 from explorer.app.catalog import Entry, invalid_entry
 from explorer.errors import ScenarioError
 from explorer.io.formats import scenario_from_text
-from explorer.io.loader import (
-    _size, max_file_bytes, text_of_bytes, too_large,
-)
+from explorer.io.loader import max_file_bytes, size_text, text_of_bytes, too_large
 
 ACCEPT = ".yaml,.yml,.json,.csv,.txt,.tsv,.dat"
 """What the file dialog offers (a hint only: any name is read by its content)."""
@@ -53,7 +51,7 @@ def display_name(name: object) -> str:
 def limit_text() -> str:
     """The size limit in words ("2.0 MB"), as the control's tooltip says it."""
     try:
-        return _size(max_file_bytes())
+        return size_text(max_file_bytes())
     except ScenarioError:
         return "the configured size"  # a bad EXPLORER_MAX_FILE_BYTES: each file says what is wrong
 

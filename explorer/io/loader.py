@@ -54,7 +54,12 @@ def max_file_bytes(file: str | None = None) -> int:
     return limit
 
 
-def _size(count: int) -> str:
+def size_text(count: int) -> str:
+    """A byte count in words: to one decimal in kB, MB or GB, or in bytes below 1 kB.
+
+    >>> [size_text(n) for n in (1, 949, 999, 999_950, 52_428_800, 3 * 10**9)]
+    ['1 byte', '949 bytes', '1.0 kB', '1.0 MB', '52.4 MB', '3.0 GB']
+    """
     for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
         if round(count / scale, 1) >= 1:
             return f"{count / scale:.1f} {unit}"
@@ -69,10 +74,8 @@ def too_large(file: str, size: int | None, limit: int) -> Problem:
     ('data/scenarios/huge.yaml', 'the file is 52.4 MB, over the 2.0 MB limit for a scenario (set EXPLORER_MAX_FILE_BYTES to raise it)')
     >>> too_large("x.yaml", 2_000_001, 2_000_000).message.split(" limit")[0]
     'the file is 2,000,001 bytes, over the 2,000,000 bytes'
-    >>> [_size(n) for n in (999, 999_950, 52_428_800, 3 * 10**9)]
-    ['1.0 kB', '1.0 MB', '52.4 MB', '3.0 GB']
     """
-    shown, allowed = (_size(size) if size is not None else "", _size(limit))
+    shown, allowed = (size_text(size) if size is not None else "", size_text(limit))
     if shown == allowed:  # rounded to the same figure: give the bytes
         shown, allowed = f"{size:,} bytes", f"{limit:,} bytes"
     what = f"the file is {shown}, over" if size is not None else "the file is over"

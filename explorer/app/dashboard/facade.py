@@ -1,0 +1,202 @@
+"""The dashboard's facade: the sections composed into one widget tree, and what drives them.
+
+Each section owns its widgets and their handlers (:mod:`.scenario`, :mod:`.controls`,
+:mod:`.main_panels`, :mod:`.outlook`, :mod:`.forecast`); :mod:`.background` schedules the
+work that runs after a click's panels are drawn. :class:`Dashboard` lays them out, holds the
+state they share and exposes their widgets under the names the notebooks and tests use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from explorer.app.catalog import Entry
+from explorer.app.dashboard.background import Background
+from explorer.app.dashboard.controls import ControlsSection
+from explorer.app.dashboard.forecast import ForecastSection
+from explorer.app.dashboard.main_panels import MainPanels
+from explorer.app.dashboard.outlook import OutlookSection
+from explorer.app.dashboard.parts import STYLE
+from explorer.app.dashboard.scenario import ScenarioSection
+from explorer.app.page_guard import guard_kernel, guard_widgets
+from explorer.app.paths import scenario_dir
+from explorer.app.state import Exploration
+from explorer.app.widgets import SessionNotice
+from explorer.model.scenario import Scenario
+
+
+class Section:
+    """A facade attribute that is a section's attribute of the same name (read and written through)."""
+
+    def __init__(self, section: str):
+        self.section = section
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, dashboard: Any, owner: type | None = None) -> Any:
+        return self if dashboard is None else getattr(getattr(dashboard, self.section), self.name)
+
+    def __set__(self, dashboard: Any, value: Any) -> None:
+        setattr(getattr(dashboard, self.section), self.name, value)
+
+
+class Dashboard:
+    """The whole app as one widget tree (``.widget``); display it in a notebook or Voila.
+
+    Parameters
+    ----------
+    folder
+        The scenario folder (default: :func:`explorer.app.paths.scenario_dir`).
+    start
+        The file shown first (default: ``EXPLORER_START``, else the seed scenario).
+    outcome
+        The predicted package picked at first.
+
+    Attributes
+    ----------
+    scenarios, controls, main_panels, outlook, forecast
+        The sections; their widgets are also attributes of the dashboard (``picker``, ``panels``, ...).
+    background : Background
+        Runs the chance of a deal, the deal search and the forecast's spread after a click.
+    state : Exploration or None
+        The scenario on screen and what is switched on (None: nothing shown).
+    """
+
+    folder, entries, uploads = Section("scenarios"), Section("scenarios"), Section("scenarios")
+    picker, upload, upload_message = Section("scenarios"), Section("scenarios"), Section("scenarios")
+    header, error = Section("scenarios"), Section("scenarios")
+    outcome_picker, package_status = Section("controls"), Section("controls")
+    reset_button, concessions = Section("controls"), Section("controls")
+    key_figures, scale_guide, board = Section("main_panels"), Section("main_panels"), Section("main_panels")
+    chance_card, deals_list, outlook_board = Section("outlook"), Section("outlook"), Section("outlook")
+    forecast_model, forecast_issue = Section("forecast"), Section("forecast")
+    forecast_note, forecast_board = Section("forecast"), Section("forecast")
+    pressure = Section("background")
+
+    def __init__(self, folder: str | Path | None = None, start: str | None = None, outcome: str = "nash"):
+        self.state: Exploration | None = None
+        self.background = Background()
+        self.scenarios = ScenarioSection(Path(folder).resolve() if folder else scenario_dir(),
+                                         opened=self.show_scenario, emptied=self.hide_figures)
+        self.controls = ControlsSection(outcome, state=self.current_state, changed=self.refresh)
+        self.main_panels = MainPanels()
+        self.outlook = OutlookSection(self.current_state, self.background, changed=self.refresh)
+        self.forecast = ForecastSection(self.current_state, self.background)
+        self.panels = {**self.main_panels.panels, **self.outlook.panels, **self.forecast.panels}
+        self.main = w.VBox([self.key_figures, self.board, *self.outlook.children, *self.forecast.children,
+                            self.scale_guide], layout=w.Layout(flex="1 1 0%", min_width="0", width="auto"))
+        self.main.add_class("explorer-main")
+        self.body = w.HBox([self.controls.box, self.main], layout=w.Layout(width="100%", align_items="flex-start"))
+        self.session_notice = SessionNotice()
+        self.widget = w.VBox([w.HTML(STYLE), self.session_notice, self.scenarios.row, self.upload_message,
+                              self.header, self.error, self.body], layout=w.Layout(width="100%"))
+        self.widget.add_class("explorer-dashboard")
+        self.board.on_shown(self.page_shown)
+        self.select(self.scenarios.start_index(start))
+        guard_widgets(self.widget)  # a page may set only what its controls set (explorer.app.page_guard)
+
+    def current_state(self) -> Exploration | None:
+        """The state the sections read (None: no scenario on screen)."""
+        return self.state
+
+    # -- the scenario on screen ------------------------------------------------------
+    def select(self, index: int | None) -> None:
+        """Show the scenario at ``index`` of the picker (or its problems)."""
+        self.scenarios.select(index)
+
+    def open_upload(self, name: object, content: bytes | memoryview) -> Entry:
+        """Open a viewer's file (its name and bytes) as a page's upload does; returns its entry."""
+        return self.scenarios.open_upload(name, content)
+
+    def rescan(self) -> None:
+        """Read the folder again: new files join the picker; the scenario on screen stays as it is."""
+        self.scenarios.rescan()
+
+    def show_scenario(self, scenario: Scenario | None) -> None:
+        """Show ``scenario`` with every concession off (None: hide the figures of a file that cannot be shown)."""
+        if scenario is None:
+            self.hide_figures()
+            self.state = None
+            return
+        self.body.layout.display = "flex"
+        self.state = Exploration(scenario)
+        self.main_panels.load(scenario)
+        self.controls.load(scenario)
+        self.forecast.load(scenario)
+        self.refresh()
+
+    def hide_figures(self) -> None:
+        """Hide the controls and figures (nothing to show)."""
+        self.body.layout.display = "none"
+
+    def page_shown(self) -> None:
+        """A page has drawn the dashboard: the folder is read again and, the first time, the background
+        work starts (:class:`~explorer.app.dashboard.background.Background`)."""
+        self.rescan()
+        if self.background.start():
+            self.background.schedule(self.update_outlook, self.outlook.guarded)
+
+    # -- what is switched on -----------------------------------------------------------
+    def set_concession(self, cid: str, on: bool) -> None:
+        """Switch one concession exactly as a click in the page does."""
+        self.controls.set_concession(cid, on)
+
+    def set_party(self, party: str, on: bool) -> None:
+        """Switch every concession of ``party`` on or off, as its buttons do."""
+        self.controls.set_party(party, on)
+
+    def reset(self) -> None:
+        """Switch every concession off."""
+        self.controls.reset()
+
+    def apply_deal(self, number: int) -> None:
+        """Switch exactly deal ``number``'s concessions on (numbered from 0 as on the panel, minus one)."""
+        self.outlook.apply_deal(number)
+
+    # -- drawing -----------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Bring every widget in line with the state; only panels whose figure changed are sent."""
+        state = self.state
+        if state is None:
+            return
+        shown, _ = state.outcome_shown(self.outcome_picker.value)
+        self.main_panels.draw(state, shown)  # first: the page starts drawing while the rest arrives
+        self.controls.show(state, shown)
+        self.main_panels.draw_key_figures(state)
+        self.forecast.draw()
+        self.background.schedule(self.update_outlook, self.outlook.guarded)
+
+    def update_outlook(self, generation: int) -> None:
+        """The background work of ``generation`` (nothing if a newer click or scenario supersedes it):
+        the chance card and panel (Monte Carlo of the set on now), then the forecast's spread and the
+        deals panel."""
+        state = self.state
+        if not self.background.current(generation) or state is None:
+            return
+        self.outlook.draw_chance(state)
+        self.forecast.spread_later(generation)
+        self.outlook.update_deals(state, generation)
+
+    def run_background(self) -> None:
+        """Run the background work of the latest request now, as the kernel's loop does (a failure is
+        said on the chance card)."""
+        self.outlook.guarded(self.update_outlook, self.background.generation)
+
+    def _ipython_display_(self):  # pragma: no cover - exercised in notebooks
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def dashboard(folder: str | Path | None = None, start: str | None = None) -> w.Widget:
+    """Build the dashboard and return its widget (what a notebook cell displays, and Voila serves).
+
+    The kernel it runs in is a viewer's: a page may not create widgets or close the
+    dashboard's comms (:func:`explorer.app.page_guard.guard_kernel`).
+    """
+    guard_kernel()
+    return Dashboard(folder, start).widget

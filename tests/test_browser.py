@@ -476,3 +476,29 @@ def test_a_file_over_the_websocket_limit_leaves_the_page_working(servers, page_a
     assert page.locator(first).is_checked() and page.locator(".explorer-main").is_visible()
     assert not any("Your file" in o for o in scenario_select(page).locator("option").all_inner_texts())
     assert watched.errors == []
+
+
+def test_download_briefing_gives_the_state_on_screen_as_a_file_that_opens_offline(servers, browser, watched, tmp_path):
+    """The button makes the briefing in the viewer's kernel; the browser saves it; the saved file, opened
+    with no server, shows the concessions switched on in the page as its first state."""
+    page = watched.page
+    open_dashboard(page, servers["main"])
+    click_and_wait(page, ".concession-ukraine-line-freeze input[type=checkbox]", "redline_gap")
+    gap = page.inner_text(GAP_VALUE)
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Download briefing").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "briefing-russia_ukraine_talks.html"
+    status = page.locator(".explorer-download-status")
+    assert "Saved as briefing-russia_ukraine_talks.html" in status.inner_text()
+    offline = open_page(browser)
+    requests: list[str] = []
+    offline.page.on("request", lambda request: requests.append(request.url))
+    offline.page.goto(saved.as_uri())
+    offline.page.wait_for_function("document.body.dataset.drawn === 'made'", timeout=30_000)
+    assert offline.page.inner_text('.kf[data-key="agreement-gap"] .kf-value') == gap
+    assert "ukraine-line-freeze" in offline.page.inner_text("#provenance")
+    assert requests == [saved.as_uri()] and not offline.errors
+    offline.context.close()
+    assert watched.errors == []

@@ -239,6 +239,7 @@ DASHBOARD_CUSTOM = {  # a state key that tells the widget -> a valid custom mess
     "panels": {"event": "click", "panel": "deals", "points": [{"curve": 0, "point": 0, "customdata": [0]}]},
     "groups": {"event": "party", "party": "russia", "on": True},
     "button_style": {"event": "click"},
+    "mime": {"event": "make"},  # the "Download briefing" button (one briefing made, the rest rate-limited)
 }
 
 

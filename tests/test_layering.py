@@ -43,18 +43,14 @@ RANK = {package: rank for rank, layer in enumerate(LAYERS) for package in layer}
 CORE = frozenset(package for package, rank in RANK.items() if rank < RANK["app"])
 WIDGET_AND_SERVER_LIBRARIES = ("ipywidgets", "anywidget", "plotly", "voila", "tornado", "IPython")
 MAY_IMPORT_THE_APP = ("cli", "briefing")
-#: What the briefing may take from the app: the panels' figures and the texts, not a widget.
-BRIEFING_MAY_IMPORT = ("explorer.app.figures", "explorer.app.palette", "explorer.app.text")
+#: What the briefing may take from the app: the panels' figures, the texts and the engine, not a widget.
+BRIEFING_MAY_IMPORT = ("explorer.app.figures", "explorer.app.palette", "explorer.app.text",
+                       "explorer.app.state")  # state: the dashboard's engine (Exploration), widget-free
 BRIEFING_NEVER_REACHES = ("ipywidgets", "anywidget", "plotly", "explorer.app.dashboard", "explorer.app.widgets",
                           "explorer.app.panels")
 #: Imports of the app by the briefing that break rule (a) today, each with why: reported, not allowed.
 #: Remove an entry when its import is gone (test_the_known_exceptions_are_what_breaks_rule_a_today says when).
-KNOWN_BRIEFING_EXCEPTIONS = {
-    "explorer.app.state": "the briefing computes its states with the dashboard's Exploration (widget-free) "
-                          "and its draws, seed and rounds",
-    "explorer.app.panels": "the briefing reads plotly.js and legend.js with resources.files('explorer.app.panels'), "
-                           "which imports the panels' package, hence anywidget and ipywidgets",
-}
+KNOWN_BRIEFING_EXCEPTIONS: dict[str, str] = {}
 RESOURCE_CALLS = ("files", "import_module", "as_file", "read_text", "read_binary", "open_text", "open_binary")
 
 
@@ -149,7 +145,8 @@ def app_import_allowed(i: Import, known: Iterable[str]) -> bool:
     if package == "briefing":
         if within(i.target, BRIEFING_NEVER_REACHES):
             return within(i.target, known)
-        return not within(i.target, ["explorer.app"]) or within(i.target, [*BRIEFING_MAY_IMPORT, *known])
+        return (not within(i.target, ["explorer.app"]) or i.target == "explorer.app"  # the bare package: empty
+                or within(i.target, [*BRIEFING_MAY_IMPORT, *known]))
     return package in ("app", *MAY_IMPORT_THE_APP) or not within(i.target, ["explorer.app"])
 
 

@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 import pytest
 
 from explorer.app.panels import Panel, PanelBoard, figure_spec, shared_library
-from explorer.app.panels.board import LIBRARY_FILE, LIBRARY_VERSION, clean_point, library_text, plain
+from explorer.app.figures.layout import plain
+from explorer.app.panels.board import LIBRARY_FILE, LIBRARY_VERSION, clean_point, library_text
 from tests.page_messages import page_sends
 
 BAR = {"data": [{"type": "bar", "x": ["a", "b"], "y": [1, 2]}], "layout": {"height": 200}}

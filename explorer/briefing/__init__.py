@@ -16,7 +16,7 @@ import shlex
 
 from explorer.app.figures.forecast import MODEL_LABELS
 from explorer.app.state import DASHBOARD_DRAWS, FORECAST_DRAWS, FORECAST_ROUNDS, SEED, Exploration
-from explorer.briefing.document import document
+from explorer.briefing.document import page_html
 from explorer.briefing.states import compute_states
 from explorer.model.scenario import Scenario
 
@@ -64,4 +64,4 @@ def briefing_html(scenario: Scenario, made: tuple[str, ...] = (), draws: int = D
     when = when or dt.datetime.now(dt.timezone.utc)
     facts = provenance(exploration.baseline, made, exploration.draws, exploration.seed, model, source_name,
                        source_bytes, when)
-    return document(exploration.baseline, states, initial, facts, MODEL_LABELS[model])
+    return page_html(exploration.baseline, states, initial, facts, MODEL_LABELS[model])

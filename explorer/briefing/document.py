@@ -26,6 +26,7 @@ CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline
        "font-src data:; base-uri 'none'; form-action 'none'")
 MAIN_PANELS = ("issue_map", "redline_gap", "utility", "distance")
 PRINT_FIGURE_HEIGHT = 720  # px a figure may take on a printed page (US letter, 12 mm margins, with its title)
+APP = resources.files("explorer.app")  # its panels' files, read without importing explorer.app.panels (widgets)
 PRINT_ZOOM = 0.76  # a figure up to 900 px wide fits A4's 186 mm of text width
 
 
@@ -35,7 +36,7 @@ def _asset(name: str) -> str:
 
 def plotly_bundle() -> str:
     """The dashboard's vendored plotly.js (cartesian partial bundle), as text."""
-    blob = resources.files("explorer.app.panels").joinpath("vendor/plotly-cartesian-4.1.1.min.js.gz").read_bytes()
+    blob = APP.joinpath("panels", "vendor", "plotly-cartesian-4.1.1.min.js.gz").read_bytes()
     return gzip.decompress(blob).decode("utf-8")
 
 
@@ -92,7 +93,7 @@ def _panel(key: str, number: int, title: str, help_text: str, zoom: float, wide:
             f"{slots}</section>")
 
 
-def document(scenario: Scenario, states: list[State], initial: str, facts: dict[str, str], model_label: str) -> str:
+def page_html(scenario: Scenario, states: list[State], initial: str, facts: dict[str, str], model_label: str) -> str:
     """The whole file."""
     first = next(s for s in states if s.key == initial)
     data = page_data(states, initial)
@@ -144,4 +145,4 @@ def document(scenario: Scenario, states: list[State], initial: str, facts: dict[
 
 def legend_js() -> str:
     """The legends' drawing code, shared with the dashboard (explorer/app/panels/legend.js)."""
-    return resources.files("explorer.app.panels").joinpath("legend.js").read_text(encoding="utf-8")
+    return APP.joinpath("panels", "legend.js").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ who switches what off) are the :class:`~explorer.app.state.Exploration`'s.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import ipywidgets as w
 
@@ -36,6 +36,8 @@ class ControlsSection:
         Returns the dashboard's state.
     changed
         Called after the state changed here (the dashboard redraws).
+    actions
+        Widgets shown under the reset button (the dashboard's "Download briefing").
 
     Attributes
     ----------
@@ -43,7 +45,7 @@ class ControlsSection:
         The section as the page shows it.
     """
 
-    def __init__(self, outcome: str, state: StateOf, changed: Callable[[], None]):
+    def __init__(self, outcome: str, state: StateOf, changed: Callable[[], None], actions: Sequence[w.Widget] = ()):
         self.state, self.changed = state, changed
         self.updating = False  # the concession list is being set here: its observer lets it be
         full = w.Layout(width="100%")
@@ -55,7 +57,7 @@ class ControlsSection:
         self.concessions = ConcessionList(layout=full)
         self.box = w.VBox(
             [w.HTML('<div class="explorer-controls-head">Predicted package to show</div>'), self.outcome_picker,
-             self.package_status, self.reset_button,
+             self.package_status, self.reset_button, *actions,
              w.HTML('<div class="explorer-controls-head">Concessions</div>'), self.concessions],
             layout=w.Layout(width="300px", min_width="260px", flex="0 0 auto", padding="0 10px 0 0"),
         )

@@ -24,8 +24,13 @@ from explorer.app.dashboard.scenario import ScenarioSection
 from explorer.app.page_guard import guard_kernel, guard_widgets
 from explorer.app.paths import scenario_dir
 from explorer.app.state import Exploration
-from explorer.app.widgets import SessionNotice
+from explorer.app.widgets import FileDownload, SessionNotice
 from explorer.model.scenario import Scenario
+
+
+DOWNLOAD_TIP = ("One HTML file of what is on screen: the figures (interactive), the key figures, the deals, "
+                "every stance with its quote or assumption, and how to make it again. It opens in any browser, "
+                "offline, and prints; it is made in this page's session and not kept on the server.")
 
 
 class Section:
@@ -82,7 +87,9 @@ class Dashboard:
         self.background = Background()
         self.scenarios = ScenarioSection(Path(folder).resolve() if folder else scenario_dir(),
                                          opened=self.show_scenario, emptied=self.hide_figures)
-        self.controls = ControlsSection(outcome, state=self.current_state, changed=self.refresh)
+        self.download = FileDownload(make=self.briefing_file, hint=DOWNLOAD_TIP)
+        self.controls = ControlsSection(outcome, state=self.current_state, changed=self.refresh,
+                                        actions=[self.download])
         self.main_panels = MainPanels()
         self.outlook = OutlookSection(self.current_state, self.background, changed=self.refresh)
         self.forecast = ForecastSection(self.current_state, self.background)
@@ -180,6 +187,21 @@ class Dashboard:
         self.outlook.draw_chance(state)
         self.forecast.spread_later(generation)
         self.outlook.update_deals(state, generation)
+
+    def briefing_file(self) -> tuple[str, bytes]:
+        """The briefing (:mod:`explorer.briefing`) of what is on screen — the scenario, the concessions
+        on, the forecast's model — as (file name, bytes), computed with this page's own state (what it
+        already drew is reused). Nothing is written on the server."""
+        from explorer.briefing import briefing_html
+
+        state = self.state
+        if state is None:
+            raise ValueError("no scenario on screen")
+        entry = self.scenarios.entries[self.picker.value]
+        source = None if entry.uploaded else entry.path.read_bytes()  # a viewer's own file is not kept
+        text = briefing_html(state.baseline, state.active, model=self.forecast_model.value, exploration=state,
+                             source_name=entry.path.name, source_bytes=source)
+        return f"briefing-{entry.path.stem}.html", text.encode("utf-8")
 
     def run_background(self) -> None:
         """Run the background work of the latest request now, as the kernel's loop does (a failure is

@@ -10,7 +10,7 @@ export default {
     status.setAttribute("role", "status");
     const sync = () => {
       button.textContent = model.get("busy") ? "Making the briefing…" : model.get("label");
-      button.title = model.get("tooltip");
+      button.title = model.get("hint");
       button.disabled = !!model.get("busy");
       status.textContent = model.get("status");
     };
@@ -29,12 +29,12 @@ export default {
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     };
-    model.on("change:busy change:status change:label change:tooltip", sync);
+    model.on("change:busy change:status change:label change:hint", sync);
     model.on("msg:custom", save);
     sync();
     el.append(button, status);
     return () => {
-      model.off("change:busy change:status change:label change:tooltip", sync);
+      model.off("change:busy change:status change:label change:hint", sync);
       model.off("msg:custom", save);
     };
   },

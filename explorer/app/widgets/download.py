@@ -3,14 +3,17 @@
 A click sends ``{"event": "make"}``; the kernel calls the ``make`` handler, which returns a
 file name and the file's bytes, and sends them back as one message with a binary buffer; the
 page saves them with the browser's own download (a ``Blob``), so nothing is written on the
-server. One file at a time per page: a click while one is being made does nothing. A failure
-says so under the button and changes nothing else.
+server. A page may set none of its traits; it may only ask for a file, at most once every
+``min_interval`` seconds (a page asking again and again costs the server nothing more): a click
+while one is being made, or sooner, does nothing. A failure says so under the button and changes
+nothing else.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,14 +41,17 @@ class FileDownload(anywidget.AnyWidget):
     _esm = (HERE / "download.js").read_text(encoding="utf-8")
     _css = (HERE / "download.css").read_text(encoding="utf-8")
     label = t.Unicode("Download briefing").tag(sync=True)
-    tooltip = t.Unicode("").tag(sync=True)
+    hint = t.Unicode("").tag(sync=True)
     busy = t.Bool(False).tag(sync=True)
     status = t.Unicode("").tag(sync=True)
     mime = t.Unicode("text/html").tag(sync=True)
+    page_settable = frozenset()  #: a page sets no trait; it sends {"event": "make"} (explorer.app.page_guard)
 
-    def __init__(self, make: Callable[[], tuple[str, bytes]] | None = None, **kwargs):
+    def __init__(self, make: Callable[[], tuple[str, bytes]] | None = None, min_interval: float = 5.0, **kwargs):
         super().__init__(**kwargs)
         self._make = make
+        self.min_interval = min_interval  # seconds between the end of one make and the next
+        self.last_made = -float("inf")  # time.monotonic() when the last make ended
         self.on_msg(self._message)
 
     def on_make(self, make: Callable[[], tuple[str, bytes]]) -> None:
@@ -54,7 +60,7 @@ class FileDownload(anywidget.AnyWidget):
 
     def make(self) -> tuple[str, bytes] | None:
         """Make the file and send it to the page, as a click does; None (and a status line) on failure."""
-        if self.busy or self._make is None:
+        if self.busy or self._make is None or time.monotonic() - self.last_made < self.min_interval:
             return None
         self.busy, self.status = True, "Making the briefing…"
         try:
@@ -64,7 +70,7 @@ class FileDownload(anywidget.AnyWidget):
             self.status = f"The briefing could not be made ({type(error).__name__}); nothing else changed."
             return None
         finally:
-            self.busy = False
+            self.busy, self.last_made = False, time.monotonic()
         name = safe_name(name)
         self.send({"event": "file", "name": name}, [content])
         self.status = f"Saved as {name} ({len(content) / 1e6:.1f} MB): opens in any browser, offline, and prints."

@@ -25,8 +25,11 @@ $(TEST_STAMP): $(STAMP)
 	npm install --prefix $(VENV)/chp --no-audit --no-fund --silent configurable-http-proxy@5.3.0
 	touch $@
 
+# Two workers (pytest-xdist, a test file per worker at a time), then the tests marked `alone` (they
+# bound load, memory or timing) with the machine to themselves, then the Binder check.
 test: $(STAMP) $(TEST_STAMP)
-	$(BIN)/python -m pytest -q --nbval-lax --durations=15
+	$(BIN)/python -m pytest -q --nbval-lax -n 2 --dist loadfile -m "not alone" --durations=15
+	$(BIN)/python -m pytest -q -m alone --durations=5
 	bash tests/binder_check.sh
 
 binder-check:

@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import explorer  # noqa: E402
-from explorer.briefing import briefing_html  # noqa: E402
-from explorer.briefing.document import plotly_bundle, script_json  # noqa: E402
+from explorer.app.briefing import briefing_html  # noqa: E402
+from explorer.app.briefing.document import plotly_bundle, script_json  # noqa: E402
 from tests.browser_support import launch_chromium  # noqa: E402
 
 SEED = ROOT / "data" / "scenarios" / "russia_ukraine_talks.yaml"

@@ -384,7 +384,7 @@ def next_concession(state: dict, ids: list[str], memory: dict) -> str | None:
 
 def outcome_key(text: str) -> str | None:
     """The package rule ("nash", "compromise", ...) an option of the package picker names."""
-    from explorer.app.text import OUTCOME_LABELS
+    from explorer.analysis.vocabulary import OUTCOME_LABELS
 
     return next((key for key, label in OUTCOME_LABELS.items() if label == text.strip()), None)
 

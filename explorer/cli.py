@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from explorer.analysis.analysis import analyze
+from explorer.analysis.vocabulary import DEFAULT_OUTCOME, OUTCOMES
+from explorer.app.state import DASHBOARD_DRAWS, SEED
+from explorer.dynamics.forecast import MODELS
 from explorer.errors import Problem, ScenarioError
 from explorer.io.formats import scenario_from_text
 from explorer.io.loader import SCENARIO_SUFFIXES, load, read_text
@@ -81,6 +84,17 @@ def _draws(text: str) -> int:
     from explorer.montecarlo.draws import MAX_DRAWS
 
     return _count("draws", MAX_DRAWS)(text)
+
+
+def _seed(text: str) -> int:
+    """``--seed``: a whole number from 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0, got {text!r}")
+    return value
 
 
 def cmd_uncertainty(args: argparse.Namespace) -> int:
@@ -153,7 +167,7 @@ def _target_format(args: argparse.Namespace) -> str | Problem:
 
 
 def cmd_briefing(args: argparse.Namespace) -> int:
-    from explorer.briefing import briefing_html
+    from explorer.app.briefing import briefing_html
 
     path = Path(args.path)
     scenario = load(path)
@@ -164,7 +178,7 @@ def cmd_briefing(args: argparse.Namespace) -> int:
                               file=str(out))])
     if not out.parent.is_dir():
         return _fail([Problem(("-o",), f"no folder {str(out.parent)!r} to write the briefing in", file=str(out))])
-    text = briefing_html(scenario, made, draws=args.draws, seed=args.seed, model=args.model,
+    text = briefing_html(scenario, made, draws=args.draws, seed=args.seed, model=args.model, outcome=args.outcome,
                          source_name=path.name, source_bytes=path.read_bytes())
     try:
         write_atomic(out, text)
@@ -321,11 +335,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="PATH")
     p.add_argument("--concede", action="append", default=[], metavar="ID",
                    help="switch a concession on in the state shown first (repeatable)")
-    p.add_argument("--draws", type=_draws, default=5_000, metavar="N",
-                   help="draws of the coding uncertainty behind the chances (default 5000, as the dashboard)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0): same seed, same file")
-    p.add_argument("--model", choices=["bdm", "exchange"], default="bdm",
+    p.add_argument("--draws", type=_draws, default=DASHBOARD_DRAWS, metavar="N",
+                   help=f"draws of the coding uncertainty behind the chances (default {DASHBOARD_DRAWS}, as the dashboard)")
+    p.add_argument("--seed", type=_seed, default=SEED, metavar="S",
+                   help=f"random seed (default {SEED}): same seed, same file")
+    p.add_argument("--model", choices=list(MODELS), default="bdm",
                    help="the forecast's model: bdm (expected-utility challenges) or exchange (default bdm)")
+    p.add_argument("--outcome", choices=OUTCOMES, default=DEFAULT_OUTCOME,
+                   help=f"the package the utility figure shows when it exists (default {DEFAULT_OUTCOME})")
     p.add_argument("-o", "--output", required=True, metavar="FILE.html", help="the file to write")
     p.set_defaults(func=cmd_briefing)
 

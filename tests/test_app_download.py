@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 import explorer
@@ -30,7 +31,7 @@ def test_a_click_makes_the_file_and_sends_it_with_a_safe_name():
     sent = recording(button)
     page_sends(button, {"event": "make"})
     assert made == [1] and sent == [({"event": "file", "name": "brief-x-.html"}, [b"<p>file</p>"])]
-    assert "Saved as brief-x-.html" in button.status and not button.busy
+    assert "Sent to your browser as brief-x-.html" in button.status and not button.busy
 
 
 def test_asking_again_and_again_makes_one_file_per_interval():
@@ -68,14 +69,28 @@ def test_the_dashboards_briefing_is_the_state_on_screen():
     assert name == "briefing-russia_ukraine_talks.html"
     assert hashlib.sha256(SEED.read_bytes()).hexdigest() in text
     assert "--concede russia-line-freeze" in text and "--model exchange" in text
-    data = re.search(r'id="briefing-data">(.*?)</script>', text, re.S).group(1)
-    assert '"initial":"made"' in data
+    data = json.loads(re.search(r'id="briefing-data">(.*?)</script>', text, re.S).group(1))
+    made = next(s for s in data["states"] if s["key"] == data["initial"])
+    assert data["initial"] == "made" and made["active"] == ["russia-line-freeze"]
     gap = explorer.analyze(explorer.load(SEED).with_concessions(["russia-line-freeze"])).agreement_gap
-    assert f"{gap:.1f} points" in text
+    assert f'<div class="kf-value">{gap:.1f} points</div>' in made["html"]["key_figures"]
+    assert dashboard.briefing_file() is dashboard.briefing_file()  # made once for what is on screen
 
 
-def test_a_viewers_own_file_is_briefed_without_a_digest_of_a_server_file():
+def test_a_viewers_own_file_is_briefed_with_the_digest_of_the_bytes_it_sent():
     dashboard = Dashboard()
-    dashboard.open_upload("mine.yaml", SEED.read_bytes())
+    dashboard.open_upload("mine.yaml", SEED.read_bytes() + b"\n# mine\n")
     name, content = dashboard.briefing_file()
-    assert name == "briefing-mine.html" and b"made from a scenario in memory" in content
+    assert name == "briefing-mine.html"
+    assert hashlib.sha256(SEED.read_bytes() + b"\n# mine\n").hexdigest().encode() in content
+
+
+def test_a_deferred_click_waits_for_its_turn_and_a_second_click_meanwhile_does_nothing():
+    queued, made = [], []
+    button = FileDownload(lambda: (made.append(1) or "b.html", b"x"), min_interval=0, defer=queued.append)
+    sent = recording(button)
+    page_sends(button, {"event": "make"})
+    page_sends(button, {"event": "make"})
+    assert len(queued) == 1 and button.busy and made == [] and "Waiting" in button.status
+    queued[0]()
+    assert made == [1] and len(sent) == 1 and not button.busy

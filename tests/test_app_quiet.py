@@ -14,6 +14,8 @@ from explorer.app.dashboard import Dashboard
 from explorer.app.quiet import CpuPressure
 from tests.conftest import SCENARIOS
 
+pytestmark = pytest.mark.alone  # load, memory or timing bounds: run with the machine to itself
+
 
 class Clock:
     def __init__(self):

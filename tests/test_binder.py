@@ -5,7 +5,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TEST_TOOLS = {"nbval", "playwright", "pytest", "pytest-benchmark", "hypothesis", "py-cpuinfo", "pyee",
               "greenlet", "iniconfig", "pluggy", "sortedcontainers", "coverage", "kubernetes-validate",
-              "importlib-resources", "pypdf"}
+              "importlib-resources", "pypdf", "pytest-xdist", "execnet"}
 #: The class hub's packages (the ``hub`` extra): not for Binder, whose own hub has its own version.
 HUB_TOOLS = {"aiodns", "aiohappyeyeballs", "aiohttp", "aiosignal", "alembic", "certipy", "cryptography",
              "frozenlist", "jupyterhub", "jupyterhub-idle-culler", "jupyterhub-tmpauthenticator", "mako",

@@ -17,9 +17,9 @@ from explorer import analyze
 from explorer.app.figures import deals, panel_specs
 from explorer.app.figures.layout import plain
 from explorer.app.state import Exploration
-from explorer.briefing import briefing_html
-from explorer.briefing.document import CSP, plotly_bundle, script_json
-from explorer.briefing.states import shown_outcome, state_specs
+from explorer.app.briefing import briefing_html
+from explorer.app.briefing.document import CSP, plotly_bundle, script_json
+from explorer.app.briefing.states import shown_outcome, state_specs
 from explorer.cli import main
 from tests.conftest import SEED, TEXTBOOK
 from tests.hostile import hostile_scenario
@@ -61,7 +61,7 @@ def test_every_state_carries_the_dashboards_figures_for_its_concessions(seed_fil
     assert data["initial"] == "made"
     for state in data["states"]:
         analysis = analyze(explorer.load(SEED).with_concessions(state["active"]))
-        expected = plain(panel_specs(analysis, baseline, shown_outcome(analysis)))
+        expected = plain(panel_specs(analysis, baseline, shown_outcome(analysis, "nash")))
         for key, figure in expected.items():
             assert data["figures"][state["figures"][key]] == figure, (state["key"], key)
         gap = f"{analysis.agreement_gap:.1f} points"
@@ -114,7 +114,7 @@ def test_the_provenance_lets_anyone_make_it_again(seed_file):
     assert digest in seed_file
     assert f"Explorer version</dt><dd>{explorer.__version__}" in seed_file
     assert ("explorer briefing russia_ukraine_talks.yaml --concede ukraine-nato-deferral --concede "
-            "russia-nato-deferral --draws 400 --seed 1 --model bdm -o briefing.html") in seed_file
+            "russia-nato-deferral --draws 400 --seed 1 --model bdm --outcome nash -o briefing.html") in seed_file
 
 
 def test_the_same_inputs_give_the_same_file_but_for_the_time_made():

@@ -10,10 +10,12 @@ import pytest
 
 import explorer
 from explorer import analyze
-from explorer.briefing import briefing_html
+from explorer.app.briefing import briefing_html
 from tests import hostile
 from tests.browser_support import open_page
 from tests.conftest import SEED
+
+pytestmark = pytest.mark.browser
 
 MADE = ("ukraine-nato-deferral", "russia-nato-deferral")
 PANELS = ("issue_map", "redline_gap", "utility", "distance", "chance", "deals", "forecast")
@@ -66,6 +68,26 @@ def test_opens_offline_with_no_request_and_draws_every_panel(browser, seed_file)
     watched.context.close()
 
 
+LOCATE = """([party, issue]) => {
+    const gd = document.getElementById('plot-issue_map');
+    const trace = gd.data.filter(t => t.mode === 'markers' && / \\((no )?veto\\)$/.test(t.name))[party];
+    const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+    return {x: box.left + xa._offset + xa.l2p(trace.x[issue]), y: box.top + ya._offset + ya.l2p(trace.y[issue])};
+}"""
+
+
+def hover_dot(page, party: int, issue: int) -> str:
+    """Hover the dot of the ``party``-th party (file order) on issue ``issue`` of the map, scrolled clear of
+    the sticky bar; the hover label's text."""
+    where = page.evaluate(LOCATE, [party, issue])
+    page.evaluate("y => window.scrollBy(0, y - window.innerHeight / 2)", where["y"])
+    where = page.evaluate(LOCATE, [party, issue])
+    page.mouse.move(where["x"], where["y"])
+    hover = page.locator("#plot-issue_map .hoverlayer .hovertext")
+    hover.wait_for(timeout=5_000)
+    return hover.text_content()
+
+
 def test_hovering_a_partys_dot_shows_its_quote(browser, seed_file):
     scenario = explorer.load(SEED)
     stance = next(s for s in scenario.data.stances if s.quote)
@@ -74,21 +96,10 @@ def test_hovering_a_partys_dot_shows_its_quote(browser, seed_file):
     watched, _ = open_offline(browser, seed_file)
     page = watched.page
     wait_drawn(page, "made")
-    locate = """([name, issue]) => {
-        const gd = document.getElementById('plot-issue_map');
-        const trace = gd.data.find(t => t.mode === 'markers' && t.name.startsWith(name + ' ('));
-        const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-        return {x: box.left + xa._offset + xa.l2p(trace.x[issue]), y: box.top + ya._offset + ya.l2p(trace.y[issue])};
-    }"""
-    where = page.evaluate(locate, [party.name, issue])
-    page.evaluate("y => window.scrollBy(0, y - window.innerHeight / 2)", where["y"])  # clear of the sticky bar
-    where = page.evaluate(locate, [party.name, issue])
-    page.mouse.move(where["x"], where["y"])
-    hover = page.locator("#plot-issue_map .hoverlayer .hovertext")
-    hover.wait_for(timeout=5_000)
+    text = hover_dot(page, [p.id for p in scenario.parties].index(party.id), issue)
     words = " ".join(stance.quote.split()[:4])
-    assert words in " ".join(hover.text_content().split()), hover.text_content()
-    assert "Quoted" in hover.text_content()
+    assert words in " ".join(text.split()), text
+    assert "Quoted" in text
     watched.context.close()
 
 
@@ -137,7 +148,7 @@ def pdf_pages(pdf: bytes) -> list[tuple[str, float, float, list[float]]]:
 
 
 PAPER_MM = {"A4": (210, 297), "Letter": (215.9, 279.4)}
-MARGIN_MM = 12  # explorer/briefing/briefing.css, @page
+MARGIN_MM = 12  # explorer/app/briefing/briefing.css, @page
 PX_PER_MM = 96 / 25.4
 
 
@@ -198,8 +209,11 @@ def test_a_hostile_file_runs_nothing_and_reads_as_written(browser, tmp_path):
     assert requests == [path.as_uri()], requests
     assert page.locator("h1").text_content() == hostile.SCENARIO
     body = " ".join(page.locator("main").inner_text().split())
-    for text in (hostile.PARTY, hostile.QUOTE, hostile.TITLE, hostile.SOURCE, hostile.LOW):
+    for text in (hostile.PARTY, hostile.QUOTE, hostile.TITLE, hostile.SOURCE, hostile.LOW, hostile.HIGH,
+                 hostile.ABOUT, hostile.NOTE):
         assert " ".join(text.split()) in body, text
+    hover = hover_dot(page, 0, 0)  # plotly's hover label: the hostile quote, as written
+    assert "window.__xss=4" in hover and "<b onmouseover" in hover
     legend = page.locator('[data-legend="issue_map"]').inner_text()
     assert hostile.PARTY in legend
     ticks = page.eval_on_selector_all("#plot-issue_map .ytick text", "ts => ts.map(t => t.textContent).join(' ')")

@@ -491,7 +491,7 @@ def test_download_briefing_gives_the_state_on_screen_as_a_file_that_opens_offlin
     download.value.save_as(saved)
     assert saved.name == "briefing-russia_ukraine_talks.html"
     status = page.locator(".explorer-download-status")
-    assert "Saved as briefing-russia_ukraine_talks.html" in status.inner_text()
+    assert "Sent to your browser as briefing-russia_ukraine_talks.html" in status.inner_text()
     offline = open_page(browser)
     requests: list[str] = []
     offline.page.on("request", lambda request: requests.append(request.url))

@@ -28,6 +28,8 @@ import pytest
 from tests.replicas import HAPROXY_MISSING, find_haproxy, serve_haproxy, serve_replicas
 from tests.server_viewer import ServerViewer, open_room, room_summary
 
+pytestmark = pytest.mark.alone  # load, memory or timing bounds: run with the machine to itself
+
 REPLICAS = 3
 MAX_KERNELS = 12  # per replica, no pool: 36 pages in all
 VIEWERS = 30

@@ -1,7 +1,8 @@
 """The package's layers, read from every module's imports with ``ast`` (nothing is imported).
 
-* (a) nothing outside ``explorer.app`` imports it, except ``explorer.cli`` and ``explorer.briefing``;
-  the briefing only :data:`BRIEFING_MAY_IMPORT` (and, through them, no widget library);
+* (a) nothing outside ``explorer.app`` imports it, except ``explorer.cli``; the briefing
+  (``explorer.app.briefing``, which the CLI and the dashboard both use) takes from the rest of the app
+  only :data:`BRIEFING_MAY_IMPORT` (and, through them, no widget library);
 * (b) the core (every package below the app in :data:`LAYERS`) never imports a widget or
   server library (:data:`WIDGET_AND_SERVER_LIBRARIES`);
 * (c) a package imports only packages of lower layers (:data:`LAYERS`, read from the code);
@@ -35,14 +36,14 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("deals", "dynamics"),
     ("explorer",),
     ("app",),
-    ("briefing",),
     ("cli",),
     ("__main__",),
 )
 RANK = {package: rank for rank, layer in enumerate(LAYERS) for package in layer}
 CORE = frozenset(package for package, rank in RANK.items() if rank < RANK["app"])
 WIDGET_AND_SERVER_LIBRARIES = ("ipywidgets", "anywidget", "plotly", "voila", "tornado", "IPython")
-MAY_IMPORT_THE_APP = ("cli", "briefing")
+MAY_IMPORT_THE_APP = ("cli",)
+BRIEFING = "explorer.app.briefing"
 #: What the briefing may take from the app: the panels' figures, the texts and the engine, not a widget.
 BRIEFING_MAY_IMPORT = ("explorer.app.figures", "explorer.app.palette", "explorer.app.text",
                        "explorer.app.state")  # state: the dashboard's engine (Exploration), widget-free
@@ -142,11 +143,11 @@ def core_importing_widgets(imports: list[Import]) -> list[Import]:
 def app_import_allowed(i: Import, known: Iterable[str]) -> bool:
     """Whether ``i`` keeps rule (a): the app's own, the CLI's, or the briefing's of its figures and texts."""
     package = package_of(i.module)
-    if package == "briefing":
+    if within(i.module, [BRIEFING]):
         if within(i.target, BRIEFING_NEVER_REACHES):
             return within(i.target, known)
         return (not within(i.target, ["explorer.app"]) or i.target == "explorer.app"  # the bare package: empty
-                or within(i.target, [*BRIEFING_MAY_IMPORT, *known]))
+                or within(i.target, [BRIEFING, *BRIEFING_MAY_IMPORT, *known]))
     return package in ("app", *MAY_IMPORT_THE_APP) or not within(i.target, ["explorer.app"])
 
 
@@ -173,7 +174,7 @@ def reached_from(imports: list[Import], start: str, skip: Iterable[str] = KNOWN_
 
 def briefing_reaching_widgets(imports: list[Import]) -> list[str]:
     """(a) What the briefing loads, directly or not, of the widgets, the dashboard or plotly."""
-    return sorted(m for m in reached_from(imports, "explorer.briefing") if within(m, BRIEFING_NEVER_REACHES))
+    return sorted(m for m in reached_from(imports, BRIEFING) if within(m, BRIEFING_NEVER_REACHES))
 
 
 def private_names(imports: list[Import]) -> list[Import]:
@@ -230,10 +231,10 @@ def added(imports: list[Import], module: str, source: str) -> list[Import]:
     ("explorer.io.extra", "def show():\n    from IPython.display import display", core_importing_widgets),
     ("explorer.report", "from ipywidgets import HTML", core_importing_widgets),
     ("explorer.deals.extra", "from explorer.app.figures import deals", importing_the_app),
-    ("explorer.briefing.extra", "from explorer.app.dashboard import Dashboard", importing_the_app),
-    ("explorer.briefing.extra", "from explorer.app import widgets", importing_the_app),
-    ("explorer.briefing.extra", "import ipywidgets", importing_the_app),
-    ("explorer.briefing.extra", "files = resources.files('explorer.app.dashboard')", importing_the_app),
+    ("explorer.app.briefing.extra", "from explorer.app.dashboard import Dashboard", importing_the_app),
+    ("explorer.app.briefing.extra", "from explorer.app import widgets", importing_the_app),
+    ("explorer.app.briefing.extra", "import ipywidgets", importing_the_app),
+    ("explorer.app.briefing.extra", "files = resources.files('explorer.app.dashboard')", importing_the_app),
     ("explorer.app.upload", "from explorer.io.loader import _describe", private_names),
     ("explorer.cli", "from explorer.app.dashboard.facade import Section as _Section, _x", private_names),
 ])

@@ -34,6 +34,8 @@ from tests.browser_support import (
     serve_voila,
 )
 
+pytestmark = pytest.mark.alone  # load, memory or timing bounds: run with the machine to itself
+
 EXPLORER = Path(sys.executable).with_name("explorer")
 STOP_WITHIN = 15.0  # seconds for explorer, Voila and every kernel to be gone after the signal
 PROBE_BOX = ".probe-box input[type=checkbox]"

@@ -26,6 +26,8 @@ from explorer.app.page_guard import STATE_REQUESTS
 from tests.browser_support import ROOT, rss_bytes, serve_voila
 from tests.kernel_client import Closed, KernelClient, open_page
 
+pytestmark = pytest.mark.alone  # load, memory or timing bounds: run with the machine to itself
+
 MB = 1024 * 1024
 GROWTH_MB = 150  # what the server may gain over a test (a page's replies in flight, tornado's buffers)
 PAGE_WITHIN = 60.0  # seconds for a fresh page while the server is under test

@@ -22,6 +22,8 @@ from explorer.app.serving.memory import MB
 from tests.browser_support import ROOT, VOILA, free_port, open_page, serve_voila
 from tests.kernel_client import KernelClient
 
+pytestmark = pytest.mark.alone  # load, memory or timing bounds: run with the machine to itself
+
 ALLOCATE = ".probe-allocate"
 NOTICE = ".explorer-session-notice"
 

@@ -20,9 +20,13 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from explorer.app.serving.launch import SETTINGS
 from explorer.app.serving.pages import CAPACITY_MESSAGE
 from tests.browser_support import serve_voila
+
+pytestmark = pytest.mark.alone  # load, memory or timing bounds: run with the machine to itself
 
 DASHBOARD = "notebooks/dashboard.ipynb"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

@@ -28,5 +28,5 @@ OUTCOME_MEANING = {
     "kalai_smorodinsky": ("the deal inside the zones that gives every veto party the same share of the most "
                           "it could gain"),
 }
-PACKAGE_OUTCOMES = ("nash", "kalai_smorodinsky")  # exist only when a package ZOPA does
+DEFAULT_OUTCOME = "nash"  # the package a page (the dashboard's picker, the briefing) shows first
 assert set(OUTCOME_LABELS) == set(OUTCOME_SHORT) == set(OUTCOME_MEANING) == set(OUTCOMES)

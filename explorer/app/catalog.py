@@ -7,12 +7,14 @@ limit is listed as invalid from its size alone, without being read.
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from explorer.errors import MoreProblems, ScenarioError
 from explorer.io.loader import SCENARIO_SUFFIXES, load, max_file_bytes, too_large
+from explorer.app.paths import PREFERRED_START
 from explorer.model.scenario import Scenario
 
 MAX_SHOWN_PROBLEMS = 20
@@ -37,6 +39,7 @@ class Entry:
     problems: tuple[str, ...] = ()
     more: int | None = 0
     uploaded: bool = False
+    digest: str | None = None  # SHA-256 of the bytes the scenario was read from (the briefing's provenance)
 
     @property
     def label(self) -> str:
@@ -68,7 +71,8 @@ def entry(path: Path) -> Entry:
         found = Entry(path, None, (str(too_large(name, stat.st_size, limit)),))
     else:
         try:
-            found = Entry(path, load(path, limit))
+            scenario = load(path, limit)
+            found = Entry(path, scenario, digest=hashlib.sha256(path.read_bytes()).hexdigest())
         except ScenarioError as error:
             found = invalid_entry(path, error)
     for old in [k for k in _cache if k[0] == name]:  # an older version of the file
@@ -93,9 +97,6 @@ def list_scenarios(folder: Path) -> list[Entry]:
     """Every scenario file of ``folder`` (not its subfolders), valid or not, by name."""
     paths = sorted(p for p in Path(folder).glob("*") if p.suffix in SCENARIO_SUFFIXES and p.is_file())
     return [entry(path) for path in paths]
-
-
-PREFERRED_START = "russia_ukraine_talks.yaml"  # the seed: what a viewer sees first when nothing is asked
 
 
 def start_index(entries: list[Entry], start: str | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -26,3 +27,17 @@ def scenario_dir() -> Path:
 #: The server's answer to "what became of this page's session?": ``<base_url>explorer/session/<kernel id>``
 #: (served by :mod:`explorer.app.serving.session`, asked by :mod:`explorer.app.widgets.session`).
 SESSION_URL = "explorer/session/"
+
+
+PREFERRED_START = "russia_ukraine_talks.yaml"  # the seed: what a viewer sees first when nothing is asked
+MAX_FILE_NAME = 80  # characters of a file name suggested to a browser
+
+
+def safe_file_name(name: str) -> str:
+    """A file name a browser may be offered: letters, digits, ``-``, ``_`` and ``.`` only, no folder.
+
+    >>> safe_file_name("../briefing <x>.html")
+    'briefing-x-.html'
+    """
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(str(name)).name).strip(".") or "briefing.html"
+    return stem[-MAX_FILE_NAME:]

@@ -15,7 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer.analysis.analysis import analyze
-from explorer.app.palette import CURRENT, GAP, ZONE, party_colours
+from explorer.analysis.vocabulary import OUTCOME_LABELS
+from explorer.app.palette import CURRENT, GAP, OUTCOME_STYLE, ZONE, party_colours
 from explorer.app.text import blocked_text
 from explorer.errors import ScenarioError
 from explorer.model.scenario import Scenario
@@ -137,11 +138,12 @@ def predictions_playground(scenario: Scenario) -> w.Widget:
         result = analyze(changed)
         names = [i.name for i in scenario.issues]
         fig = go.Figure()
-        for name, symbol in (("compromise", "diamond"), ("weighted_median", "triangle-up"), ("nash", "star")):
+        for name in ("compromise", "weighted_median", "nash"):
             values = result.outcome(name)
             if values is not None:
-                fig.add_scatter(x=values, y=names, mode="markers", name=name.replace("_", " "),
-                                marker={"symbol": symbol, "size": 14})
+                symbol, colour = OUTCOME_STYLE[name]
+                fig.add_scatter(x=values, y=names, mode="markers", name=OUTCOME_LABELS[name],
+                                marker={"symbol": symbol, "size": 14, "color": colour})
         fig.update_layout(height=260, template="plotly_white", xaxis={"range": [-2, 102], "title": "outcome"},
                           margin={"t": 10, "b": 40, "l": 10, "r": 10})
         _redraw(plot, fig)

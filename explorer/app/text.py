@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from pathlib import Path
 
 from explorer.analysis.analysis import Analysis
 from explorer.analysis.vocabulary import OUTCOME_LABELS, OUTCOME_MEANING
 from explorer.app.palette import party_colours
 from explorer.model.scenario import Scenario, blockers
 
+TEXT_CSS = (Path(__file__).with_name("text.css")).read_text(encoding="utf-8")  # the style of what this module writes
+KEY_FIGURE_LABELS = {"agreement-gap": "Agreement gap", "deadlocked": "Deadlocked issues",
+                     "surplus": "Package surplus", "cost": "Cost of the concessions on"}
 INFO = {
     "agreement-gap": ("How far apart the veto parties' red lines still are, in points of the issues' 0–100 scales, "
                       "averaged over issues by how much the veto parties care. 0 = every issue has a zone of agreement."),
@@ -48,6 +52,15 @@ def percent(p: float) -> str:
     """
     return f"{100 * p:.0f} %" if p >= 0.995 or p <= 0.005 or abs(100 * p - round(100 * p)) < 0.05 \
         else f"{100 * p:.1f} %"
+
+
+def plural(n: int, word: str) -> str:
+    """``n`` and ``word``, plural unless ``n`` is 1.
+
+    >>> plural(1, "concession"), plural(3, "issue")
+    ('1 concession', '3 issues')
+    """
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def percent_of_stakes(share: float, party: str | None = None) -> str:
@@ -95,19 +108,20 @@ def concession_items(scenario: Scenario) -> list[dict]:
     return groups
 
 
-def _card(key: str, label: str, value: str, detail: str) -> str:
-    info = html.escape(INFO[key], quote=True)
+def _card(key: str, value: str, detail: str) -> str:
+    label, info = KEY_FIGURE_LABELS[key], html.escape(INFO[key], quote=True)
     return (f'<div class="kf" data-key="{key}"><div class="kf-label">{label} '
             f'<span class="info" title="{info}" aria-label="{info}" tabindex="0">i</span></div>'
             f'<div class="kf-value">{value}</div><div class="kf-delta">{detail}</div></div>')
 
 
-def key_figures_html(now: Analysis, baseline: Analysis) -> str:
-    """The headline numbers, each with its unit, its change from the start and an ⓘ saying what it means."""
+def key_figures_html(now: Analysis, baseline: Analysis, none_on: str = "switch concessions on at the left") -> str:
+    """The headline numbers, each with its unit, its change from the start and an ⓘ saying what it means;
+    ``none_on`` is said when no concession is on."""
     total = len(now.scenario.issues)
-    gap = _card("agreement-gap", "Agreement gap", f"{now.agreement_gap:.1f} points",
+    gap = _card("agreement-gap", f"{now.agreement_gap:.1f} points",
                 f"of 100 · {signed(now.agreement_gap - baseline.agreement_gap)} since the start")
-    deadlocked = _card("deadlocked", "Deadlocked issues", f"{now.deadlocked_issues} of {total}",
+    deadlocked = _card("deadlocked", f"{now.deadlocked_issues} of {total}",
                        f"{signed(now.deadlocked_issues - baseline.deadlocked_issues, 0)} since the start")
     if now.package_surplus is None:
         value, detail = "none", f"package ZOPA: <b>no</b> — {now.deadlocked_issues} issues deadlocked"
@@ -119,13 +133,13 @@ def key_figures_html(now: Analysis, baseline: Analysis) -> str:
             detail += " · none at the start"
         else:
             detail += f" · {signed(100 * (now.package_surplus - baseline.package_surplus))} since the start"
-    surplus = _card("surplus", "Package surplus", value, detail)
+    surplus = _card("surplus", value, detail)
     costs = concession_costs(now)
     if costs:
         lines = "<br>".join(f"{html.escape(name)}: {100 * cost:.1f} % of its stakes" for name, cost in costs)
-        cost = _card("cost", "Cost of the concessions on", f"{len(now.scenario.active)} on", lines)
+        cost = _card("cost", f"{len(now.scenario.active)} on", lines)
     else:
-        cost = _card("cost", "Cost of the concessions on", "none on", "switch concessions on at the left")
+        cost = _card("cost", "none on", none_on)
     return f'<div class="key-figures">{gap}{deadlocked}{surplus}{cost}</div>'
 
 
@@ -139,8 +153,9 @@ def concession_costs(analysis: Analysis) -> list[tuple[str, float]]:
     return [(p.name, totals[p.id]) for p in scenario.parties if p.id in totals]
 
 
-def package_status_html(wanted: str, shown: str, analysis: Analysis) -> str:
-    """Which package the utility panel shows and why: beside the picker, the one place that says it."""
+def package_status_html(wanted: str, shown: str, analysis: Analysis, live: bool = True) -> str:
+    """Which package the utility panel shows and why: beside the picker, the one place that says it.
+    ``live`` False: for a page that does not change (the briefing)."""
     label = html.escape(OUTCOME_LABELS[shown])
     if wanted == shown:
         return (f'<div class="package-status" data-shown="{shown}">Showing the <b>{label}</b>: '
@@ -148,8 +163,8 @@ def package_status_html(wanted: str, shown: str, analysis: Analysis) -> str:
     why = (f"{analysis.deadlocked_issues} issue{'s are' if analysis.deadlocked_issues != 1 else ' is'} deadlocked"
            if analysis.deadlocked_issues else "no deal inside the zones beats every veto party's no-deal option")
     return (f'<div class="package-status fallback" data-shown="{shown}">Showing the <b>{label}</b> instead: '
-            f"a {html.escape(OUTCOME_LABELS[wanted])} exists only when a package ZOPA does, and {why}. "
-            "It appears here as soon as one opens.</div>")
+            f"a {html.escape(OUTCOME_LABELS[wanted])} exists only when a package ZOPA does, and {why}."
+            + (" It appears here as soon as one opens." if live else "") + "</div>")
 
 
 def scale_guide_html(scenario: Scenario) -> str:

@@ -13,6 +13,8 @@ No widget or plotting imports.
 
 from __future__ import annotations
 
+import hashlib
+
 import unicodedata
 from pathlib import PurePosixPath
 
@@ -69,6 +71,7 @@ def read_upload(name: object, content: bytes | memoryview, max_bytes: int | None
         size = memoryview(content).nbytes
         if size > limit:
             raise ScenarioError([too_large(shown, size, limit)])
-        return Entry(path, scenario_from_text(text_of_bytes(content, shown, limit), shown), uploaded=True)
+        return Entry(path, scenario_from_text(text_of_bytes(content, shown, limit), shown), uploaded=True,
+                     digest=hashlib.sha256(bytes(content)).hexdigest())
     except ScenarioError as error:
         return invalid_entry(path, error, uploaded=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from explorer.analysis.vocabulary import OUTCOME_SHORT, OUTCOMES
+
 from explorer.montecarlo.results import Uncertainty
 from explorer.report import Table, fmt, formats
 
@@ -35,15 +37,14 @@ def _headline(result: Uncertainty) -> list[str]:
 
 def _tables(result: Uncertainty) -> list[Table]:
     packages = result.nash is not None
+    outcomes = OUTCOMES if packages else tuple(n for n in OUTCOMES if n not in ("nash", "kalai_smorodinsky"))
     rows = [
-        [i["id"], percent(i["p_zone"]), fmt(i["redline_gap"]["mean"]), _range(i["compromise"]),
-         _range(i["weighted_median"])] + ([_range(i["nash"]), _range(i["kalai_smorodinsky"])] if packages else [])
+        [i["id"], percent(i["p_zone"]), fmt(i["redline_gap"]["mean"]), *(_range(i[n]) for n in outcomes)]
         for i in result.to_dict()["issues"]
     ]
-    header = ["issue", "chance of a zone", "mean red-line gap", "compromise", "weighted median"]
+    header = ["issue", "chance of a zone", "mean red-line gap", *(OUTCOME_SHORT[n] for n in outcomes)]
     title = "Issues (positions on the 0–100 scale; median with 10th–90th percentile"
     if packages:
-        header += ["Nash", "K–S"]
         title += "; Nash and K–S over the draws with a package ZOPA"
     return [(title + ")", header, rows)]
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from explorer.analysis.vocabulary import DEFAULT_OUTCOME
 from explorer.app.catalog import Entry
 from explorer.app.dashboard.background import Background
 from explorer.app.dashboard.controls import ControlsSection
@@ -82,12 +83,13 @@ class Dashboard:
     forecast_note, forecast_board = Section("forecast"), Section("forecast")
     pressure = Section("background")
 
-    def __init__(self, folder: str | Path | None = None, start: str | None = None, outcome: str = "nash"):
+    def __init__(self, folder: str | Path | None = None, start: str | None = None, outcome: str = DEFAULT_OUTCOME):
         self.state: Exploration | None = None
+        self.last_briefing: tuple[tuple, tuple[str, bytes]] | None = None  # (what it shows, its file)
         self.background = Background()
         self.scenarios = ScenarioSection(Path(folder).resolve() if folder else scenario_dir(),
                                          opened=self.show_scenario, emptied=self.hide_figures)
-        self.download = FileDownload(make=self.briefing_file, hint=DOWNLOAD_TIP)
+        self.download = FileDownload(make=self.briefing_file, hint=DOWNLOAD_TIP, defer=self.background_task)
         self.controls = ControlsSection(outcome, state=self.current_state, changed=self.refresh,
                                         actions=[self.download])
         self.main_panels = MainPanels()
@@ -189,19 +191,26 @@ class Dashboard:
         self.outlook.update_deals(state, generation)
 
     def briefing_file(self) -> tuple[str, bytes]:
-        """The briefing (:mod:`explorer.briefing`) of what is on screen — the scenario, the concessions
+        """The briefing (:mod:`explorer.app.briefing`) of what is on screen — the scenario, the concessions
         on, the forecast's model — as (file name, bytes), computed with this page's own state (what it
         already drew is reused). Nothing is written on the server."""
-        from explorer.briefing import briefing_html
+        from explorer.app.briefing import briefing_html
 
         state = self.state
         if state is None:
             raise ValueError("no scenario on screen")
         entry = self.scenarios.entries[self.picker.value]
-        source = None if entry.uploaded else entry.path.read_bytes()  # a viewer's own file is not kept
-        text = briefing_html(state.baseline, state.active, model=self.forecast_model.value, exploration=state,
-                             source_name=entry.path.name, source_bytes=source)
-        return f"briefing-{entry.path.stem}.html", text.encode("utf-8")
+        key = (entry.path, entry.digest, state.active, self.forecast_model.value, self.outcome_picker.value)
+        if self.last_briefing is None or self.last_briefing[0] != key:
+            text = briefing_html(state.baseline, state.active, model=key[3], outcome=key[4], exploration=state,
+                                 source_name=entry.path.name, source_digest=entry.digest)
+            self.last_briefing = key, (f"briefing-{entry.path.stem}.html", text.encode("utf-8"))
+        return self.last_briefing[1]
+
+    def background_task(self, work) -> None:
+        """Run ``work()`` after what is queued on the kernel's loop, once the server's CPUs have room
+        (:meth:`Background.later`): the page's clicks are handled first."""
+        self.background.later(lambda generation: work(), self.background.generation)
 
     def run_background(self) -> None:
         """Run the background work of the latest request now, as the kernel's loop does (a failure is

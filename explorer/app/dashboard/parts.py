@@ -8,9 +8,11 @@ from pathlib import Path
 from explorer.app import figures
 from explorer.app.panels import Panel
 from explorer.app.state import Exploration
+from explorer.app.text import TEXT_CSS
 
-STYLE = f"<style>\n{Path(__file__).with_name('dashboard.css').read_text(encoding='utf-8')}</style>"
-"""The dashboard's style sheet (``dashboard.css``), as the ``<style>`` element the page is given first."""
+STYLE = "<style>\n{}\n{}</style>".format(TEXT_CSS, Path(__file__).with_name("dashboard.css").read_text(encoding="utf-8"))
+"""The dashboard's style sheets (the texts' ``text.css``, then ``dashboard.css``), as the ``<style>`` element the
+page is given first."""
 
 StateOf = Callable[[], Exploration | None]
 """Returns the dashboard's state (None: no scenario on screen)."""

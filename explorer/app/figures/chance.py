@@ -18,7 +18,7 @@ from explorer.montecarlo.results import Chances, Uncertainty, wilson_interval
 KEY = "chance"
 TITLE = "How sure are we? Chance of a zone, of no deadlock and of a deal"
 HELP = ("Each position and red line was coded with an uncertainty (in points). The explorer redraws the "
-        "coding 5,000 times, moving each by a random amount of about that size, and counts how often the "
+        "coding {draws:,} times, moving each by a random amount of about that size, and counts how often the "
         "veto parties' red lines overlap on each issue, on every issue at once, and how often some package "
         "leaves every veto party better off than no deal. Grey: at the start; purple: now; whiskers: 95 % "
         "interval.")
@@ -26,6 +26,15 @@ HEAD = ("How sure are we, and what would it take?",
         "The figures above take the coding as exact. Here each coded position and red line is varied by its "
         "stated uncertainty, and every set of concessions in the file is searched for the cheapest ones that "
         "open a deal.")  # the section that holds this panel and the deals panel
+
+
+def help_text(draws: int, clickable: bool = True) -> str:
+    """The help line for a Monte Carlo of ``draws`` draws (the same on a live page and in a file).
+
+    >>> "5,000 times" in help_text(5000)
+    True
+    """
+    return HELP.format(draws=draws)
 CARD_MEANING = ("The share of random variations of the coding, each position and red line moved by its coder's "
                 "stated uncertainty, in which some package leaves every veto party better off than no deal.")
 

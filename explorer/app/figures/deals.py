@@ -12,15 +12,27 @@ from typing import Any
 
 from explorer.app.figures.layout import FONT, axis, base_layout, message, text, wrap
 from explorer.app.palette import CURRENT
-from explorer.app.text import percent
+from explorer.app.text import percent, plural
+from explorer.app.state import LIVE_SEARCH_CONCESSIONS
 from explorer.deals.search import Deal, DealSearch
 
 KEY = "deals"
 TITLE = "What would it take? The sets of concessions that open a deal"
 HELP = ("Every set of this file's concessions was tried. Each numbered point is a set that opens a deal: "
         "to the left it costs less in total, lower down it asks less of the party that gives most; its "
-        "colour is its chance of a deal under the coding uncertainty (5,000 draws). The star is where the "
-        "concessions switched on now stand. Click a point to switch exactly its concessions on.")
+        "colour is its chance of a deal under the coding uncertainty ({draws:,} draws). The star is where the "
+        "concessions switched on now stand.")
+CLICK = " Click a point to switch exactly its concessions on."
+PICK = " Pick a deal in the selector at the top of the page to see every figure with its concessions on."
+
+
+def help_text(draws: int, clickable: bool = True) -> str:
+    """The help line: ``draws`` behind the colours; ``clickable`` (the dashboard) or not (a file).
+
+    >>> help_text(5000).endswith("switch exactly its concessions on.")
+    True
+    """
+    return HELP.format(draws=draws) + (CLICK if clickable else PICK)
 CHANCE_SCALE = "Viridis"  # perceptually uniform, readable with the common colour-vision deficiencies
 LIST_LENGTH = 5  # deals listed by title under the panel
 LEGEND = (
@@ -57,7 +69,7 @@ def listed(deals: list[Deal]) -> list[int]:
 
 def _hover(number: int, deal: Deal, titles: dict[str, str], names: dict[str, str]) -> str:
     party, cost = max(deal.costs.items(), key=lambda item: item[1]) if deal.costs else ("", 0.0)
-    lines = [f"<b>Deal {number}</b>: {len(deal.concessions)} concessions",
+    lines = [f"<b>Deal {number}</b>: {plural(len(deal.concessions), 'concession')}",
              f"total cost {100 * deal.total_cost:.1f} % of stakes (summed over the parties)",
              f"largest: {100 * cost:.1f} % of {text(names.get(party, party))}'s stakes"]
     if deal.p_package_zopa is not None:
@@ -68,7 +80,7 @@ def _hover(number: int, deal: Deal, titles: dict[str, str], names: dict[str, str
 
 
 def figure(search: DealSearch | None, active_costs: tuple[float, float], party_names: dict[str, str],
-           searching: bool = True, limit: int = 16, clickable: bool = True) -> dict[str, Any]:
+           searching: bool = True, limit: int = LIVE_SEARCH_CONCESSIONS, clickable: bool = True) -> dict[str, Any]:
     """Deals as points: x total cost, y the largest party's cost (both in % of stakes),
     colour = chance of a deal. ``customdata[0]`` of each deal point is its number − 1.
     ``search`` None: still searching, or (``searching`` False) too many concessions to search.
@@ -145,7 +157,7 @@ def _what_it_holds(deal: Deal, first: set[str] | None, titles: dict[str, str]) -
 
 
 def list_html(search: DealSearch | None, party_names: dict[str, str], searching: bool = True,
-              limit: int = 16, clickable: bool = True) -> str:
+              limit: int = LIVE_SEARCH_CONCESSIONS, clickable: bool = True) -> str:
     """The cheapest deals by title (as numbered on the panel)."""
     if search is None:
         words = "Searching every set of concessions…" if searching else html.escape(TOO_MANY.format(limit=limit))

@@ -20,7 +20,7 @@ from explorer.dynamics.forecast import MODELS, Forecast
 KEY = "forecast"
 TITLE = "Positions round by round, on the issue picked"
 HELP = ("A dynamic model moves the parties' positions round by round from where they are coded now (with "
-        "the concessions switched on). Expected-utility challenges (Bueno de Mesquita's model, as specified "
+        "{which}). Expected-utility challenges (Bueno de Mesquita's model, as specified "
         "by Scholz et al. 2011): on each issue every party weighs challenging every other and makes offers; "
         "a party accepts at most one offer a round (a conflict it expects to lose, else a compromise, else "
         "a capitulation). Exchanges across issues (the DECIDE model): two parties trade positions, each "
@@ -28,6 +28,17 @@ HELP = ("A dynamic model moves the parties' positions round by round from where 
         "lines: each party; black: the capability × salience weighted median (solid) and mean (dotted); "
         "purple bar: where the final median lands in 8 of 10 redrawings of the coding. Hover a point for "
         "what moved the party. A model's forecast, not a prediction of the talks.")
+
+
+def help_text(draws: int = 0, clickable: bool = True) -> str:
+    """The help line on a live page (the concessions switched on) or in a file (the state's).
+
+    >>> "(with the state's concessions on)" in help_text(clickable=False)
+    True
+    """
+    return HELP.format(which="the concessions switched on" if clickable else "the state's concessions on")
+
+
 HEAD = ("How might positions move?",
         "The figures above compare positions as they are coded. Here a model lets the parties move, round by "
         "round. Pick the model and the issue; the panel follows the concessions switched on at the left.")

@@ -34,9 +34,10 @@ import traitlets as t
 from explorer.app.figures.layout import plain
 
 HERE = Path(__file__).resolve().parent
-LIBRARY_FILE = HERE / "vendor" / "plotly-cartesian-4.1.1.min.js.gz"
+FIGURES = HERE.parent / "figures"  # the plotly layer's files: plotly.js and the legends (shared with the briefing)
+LIBRARY_FILE = FIGURES / "vendor" / "plotly-cartesian-4.1.1.min.js.gz"
 LIBRARY_VERSION = "4.1.1"
-LEGEND_JS = (HERE / "legend.js").read_text(encoding="utf-8")
+LEGEND_JS = (FIGURES / "legend.js").read_text(encoding="utf-8")
 #: Largest click message accepted from a page (points listed), and characters per value.
 MAX_CLICK_POINTS = 50
 MAX_VALUE_CHARS = 200

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import tornado.web
 from jupyter_server.utils import url_path_join
 from voila.tornado.handler import TornadoVoilaHandler
@@ -17,6 +19,7 @@ CAPACITY_MESSAGE = ("The dashboard is at capacity — too many people have it op
                     "Try again in a minute.")
 RETRY_AFTER = 60  # seconds, sent as the Retry-After header of the 503
 
+CAPACITY_CSS = (Path(__file__).with_name("capacity.css")).read_text(encoding="utf-8")
 CAPACITY_PAGE = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -24,8 +27,7 @@ CAPACITY_PAGE = f"""<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="{RETRY_AFTER}">
 <title>Dashboard at capacity</title>
-<style>body {{ font-family: system-ui, sans-serif; max-width: 36rem; margin: 18vh auto; padding: 0 1rem;
-line-height: 1.5; color: #222; }}</style>
+<style>{CAPACITY_CSS}</style>
 </head>
 <body>
 <h1>Please try again in a minute</h1>

@@ -12,7 +12,6 @@ nothing else.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,19 +19,10 @@ from pathlib import Path
 import anywidget
 import traitlets as t
 
+from explorer.app.paths import safe_file_name
+
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
-MAX_NAME = 80  # characters of a suggested file name
-
-
-def safe_name(name: str) -> str:
-    """A file name the browser may suggest: letters, digits, ``-``, ``_`` and ``.`` only.
-
-    >>> safe_name("../briefing <x>.html")
-    'briefing-x-.html'
-    """
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(str(name)).name).strip(".") or "briefing.html"
-    return stem[-MAX_NAME:]
 
 
 class FileDownload(anywidget.AnyWidget):
@@ -47,9 +37,11 @@ class FileDownload(anywidget.AnyWidget):
     mime = t.Unicode("text/html").tag(sync=True)
     page_settable = frozenset()  #: a page sets no trait; it sends {"event": "make"} (explorer.app.page_guard)
 
-    def __init__(self, make: Callable[[], tuple[str, bytes]] | None = None, min_interval: float = 5.0, **kwargs):
+    def __init__(self, make: Callable[[], tuple[str, bytes]] | None = None, min_interval: float = 5.0,
+                 defer: Callable[[Callable[[], None]], None] | None = None, **kwargs):
         super().__init__(**kwargs)
         self._make = make
+        self._defer = defer  # runs a click's make later (the dashboard: when the kernel's loop and CPUs have room)
         self.min_interval = min_interval  # seconds between the end of one make and the next
         self.last_made = -float("inf")  # time.monotonic() when the last make ended
         self.on_msg(self._message)
@@ -58,10 +50,29 @@ class FileDownload(anywidget.AnyWidget):
         """``make()`` returns (file name, bytes); it runs in the kernel on each click."""
         self._make = make
 
+    def allowed(self) -> bool:
+        """Whether a file may be made now (none being made, none made in the last ``min_interval`` s)."""
+        return not self.busy and self._make is not None and time.monotonic() - self.last_made >= self.min_interval
+
+    def request(self) -> bool:
+        """What a click does: make the file, now or (with ``defer``) once the kernel has room; False
+        when it may not be made now."""
+        if not self.allowed():
+            return False
+        if self._defer is None:
+            return self.make() is not None
+        self.busy, self.status = True, "Waiting for the server…"
+        self._defer(self._run)
+        return True
+
     def make(self) -> tuple[str, bytes] | None:
-        """Make the file and send it to the page, as a click does; None (and a status line) on failure."""
-        if self.busy or self._make is None or time.monotonic() - self.last_made < self.min_interval:
+        """Make the file and send it to the page at once; None (and a status line) on failure or when
+        it may not be made now."""
+        if not self.allowed():
             return None
+        return self._run()
+
+    def _run(self) -> tuple[str, bytes] | None:
         self.busy, self.status = True, "Making the briefing…"
         try:
             name, content = self._make()
@@ -71,11 +82,12 @@ class FileDownload(anywidget.AnyWidget):
             return None
         finally:
             self.busy, self.last_made = False, time.monotonic()
-        name = safe_name(name)
+        name = safe_file_name(name)
         self.send({"event": "file", "name": name}, [content])
-        self.status = f"Saved as {name} ({len(content) / 1e6:.1f} MB): opens in any browser, offline, and prints."
+        self.status = (f"Sent to your browser as {name} ({len(content) / 1e6:.1f} MB): it opens in any browser, "
+                       "offline, and prints.")
         return name, content
 
     def _message(self, widget, content, buffers) -> None:
         if isinstance(content, dict) and content.get("event") == "make":
-            self.make()
+            self.request()

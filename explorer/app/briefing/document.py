@@ -15,28 +15,27 @@ import json
 from importlib import resources
 from typing import Any
 
-from explorer.app.figures import chance, deals, forecast, panel_text
+from explorer.app.figures import PANELS, chance, forecast, panel_text
 from explorer.app.figures.layout import plain
-from explorer.app.text import scale_guide_html
-from explorer.briefing.states import State
-from explorer.briefing.tables import concessions_html, provenance_html, sources_html, stances_html
+from explorer.app.text import INFO, KEY_FIGURE_LABELS, TEXT_CSS, scale_guide_html
+from explorer.app.briefing.states import State
+from explorer.app.briefing.tables import concessions_html, provenance_html, sources_html, stances_html
 from explorer.model.scenario import Scenario
 
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
        "font-src data:; base-uri 'none'; form-action 'none'")
-MAIN_PANELS = ("issue_map", "redline_gap", "utility", "distance")
 PRINT_FIGURE_HEIGHT = 720  # px a figure may take on a printed page (US letter, 12 mm margins, with its title)
-APP = resources.files("explorer.app")  # its panels' files, read without importing explorer.app.panels (widgets)
+FIGURES = resources.files("explorer.app.figures")  # plotly.js and legend.js, shared with the dashboard
 PRINT_ZOOM = 0.76  # a figure up to 900 px wide fits A4's 186 mm of text width
 
 
 def _asset(name: str) -> str:
-    return resources.files("explorer.briefing").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("explorer.app.briefing").joinpath(name).read_text(encoding="utf-8")
 
 
 def plotly_bundle() -> str:
     """The dashboard's vendored plotly.js (cartesian partial bundle), as text."""
-    blob = APP.joinpath("panels", "vendor", "plotly-cartesian-4.1.1.min.js.gz").read_bytes()
+    blob = FIGURES.joinpath("vendor", "plotly-cartesian-4.1.1.min.js.gz").read_bytes()
     return gzip.decompress(blob).decode("utf-8")
 
 
@@ -93,32 +92,30 @@ def _panel(key: str, number: int, title: str, help_text: str, zoom: float, wide:
             f"{slots}</section>")
 
 
-def page_html(scenario: Scenario, states: list[State], initial: str, facts: dict[str, str], model_label: str) -> str:
-    """The whole file."""
+def page_html(scenario: Scenario, states: list[State], initial: str, facts: dict[str, str], model_label: str,
+              draws: int) -> str:
+    """The whole file (``draws``: the Monte Carlo's, for the help lines)."""
     first = next(s for s in states if s.key == initial)
     data = page_data(states, initial)
-    zoom = {key: _print_zoom([s.figures[key]["layout"]["height"] for s in states]) for key in (*MAIN_PANELS,
+    zoom = {key: _print_zoom([s.figures[key]["layout"]["height"] for s in states]) for key in (*PANELS,
                                                                                                  "chance", "deals")}
     zoom["forecast"] = _print_zoom([f["layout"]["height"] for s in states for f in s.figures["forecast"]])
     panels = []
-    for number, key in enumerate(MAIN_PANELS, 1):
+    for number, key in enumerate(PANELS, 1):
         title, help_text = (first.html["utility_title"], first.html["utility_help"]) if key == "utility" \
-            else map(html.escape, panel_text(key))
+            else map(html.escape, panel_text(key, draws, clickable=False))
         slots = '<div class="package-status-slot" data-slot="package_status"></div>' if key == "utility" else ""
         panels.append(_panel(key, number, title, help_text, zoom[key], slots=slots))
     outlook = (f'<h2>{html.escape(chance.HEAD[0])}</h2><p>{html.escape(chance.HEAD[1])}</p>'
-               + _panel("chance", 5, *map(html.escape, panel_text("chance")), zoom["chance"])
-               + _panel("deals", 6, html.escape(deals.TITLE),
-                        html.escape(deals.HELP.replace(" Click a point to switch exactly its concessions on.", "")
-                                    + " Pick a deal in the selector at the top to see every panel with it."),
-                        zoom["deals"], slots='<div data-slot="deals_list"></div>'))
+               + _panel("chance", 5, *map(html.escape, panel_text("chance", draws, clickable=False)), zoom["chance"])
+               + _panel("deals", 6, *map(html.escape, panel_text("deals", draws, clickable=False)), zoom["deals"],
+                        slots='<div data-slot="deals_list"></div>'))
     issue_options = "".join(f'<option value="{k}">{html.escape(i.name)}</option>'
                             for k, i in enumerate(scenario.issues))
     forecast_controls = (f'<p class="controls"><label>Issue <select id="forecast-issue">{issue_options}</select>'
                          f"</label> · model: <b>{html.escape(model_label)}</b></p>")
-    forecast_help = forecast.HELP.replace(" (with the concessions switched on)", " (with the state's concessions on)")
     forecast_part = (f'<h2>{html.escape(forecast.HEAD[0])}</h2>'
-                     + _panel("forecast", 7, html.escape(forecast.TITLE), html.escape(forecast_help),
+                     + _panel("forecast", 7, *map(html.escape, panel_text("forecast", draws, clickable=False)),
                               zoom["forecast"], controls=forecast_controls, slots='<div data-slot="forecast_notes"></div>'))
     options = "".join(f'<option value="{html.escape(s.key)}"{" selected" if s.key == initial else ""}>'
                       f"{html.escape(s.label)}</option>" for s in states)
@@ -131,11 +128,12 @@ def page_html(scenario: Scenario, states: list[State], initial: str, facts: dict
         main_panels="".join(panels), outlook=outlook, forecast=forecast_part,
         scale_table=scale_guide_html(scenario), sources=sources_html(scenario), stances=stances_html(scenario),
         concessions=concessions_html(scenario), provenance=provenance_html(facts), n_states=len(states),
+        meanings=meanings_html(),
     )
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>Briefing: {html.escape(scenario.title)}</title><style>{_asset('briefing.css')}</style></head>"
+            f"<title>Briefing: {html.escape(scenario.title)}</title><style>{TEXT_CSS}\n{_asset('briefing.css')}</style></head>"
             f"<body>{body}"
             f'<script type="application/json" id="briefing-data">{script_json(data)}</script>'
             f"<script>{plotly_bundle()}</script>"
@@ -143,6 +141,14 @@ def page_html(scenario: Scenario, states: list[State], initial: str, facts: dict
             "</body></html>\n")
 
 
+def meanings_html() -> str:
+    """What each key figure means, written out (on screen its ⓘ says so on hover; paper has no hover)."""
+    rows = "".join(f"<dt>{html.escape(KEY_FIGURE_LABELS[key])}</dt><dd>{html.escape(text)}</dd>"
+                   for key, text in INFO.items())
+    meaning = html.escape(chance.CARD_MEANING)
+    return f'<dl class="meanings">{rows}<dt>Chance of a deal</dt><dd>{meaning}</dd></dl>'
+
+
 def legend_js() -> str:
-    """The legends' drawing code, shared with the dashboard (explorer/app/panels/legend.js)."""
-    return APP.joinpath("panels", "legend.js").read_text(encoding="utf-8")
+    """The legends' drawing code, shared with the dashboard (explorer/app/figures/legend.js)."""
+    return FIGURES.joinpath("legend.js").read_text(encoding="utf-8")

@@ -13,16 +13,9 @@ import html
 import numpy as np
 
 from explorer.analysis.analysis import Analysis
-from explorer.app.text import percent
+from explorer.app.text import percent, plural
 from explorer.deals.search import DealSearch
 from explorer.montecarlo.results import Chances, Uncertainty
-
-
-def _plural(n: int, word: str) -> str:
-    """>>> _plural(1, "issue"), _plural(3, "issue")
-    ('1 issue', '3 issues')
-    """
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def where_they_stand(analysis: Analysis) -> str:
@@ -30,9 +23,13 @@ def where_they_stand(analysis: Analysis) -> str:
     scenario = analysis.scenario
     names = [p.name for p in scenario.parties]
     matrix = np.where(np.isfinite(analysis.distance_matrix), analysis.distance_matrix, -1.0)
+    np.fill_diagonal(matrix, -1.0)
     a, b = np.unravel_index(int(np.argmax(matrix)), matrix.shape)
-    pair = (f"{html.escape(names[a])} and {html.escape(names[b])} stand furthest apart "
-            f"({matrix[a, b]:.0f} points on average over the issues, weighted by how much they care)")
+    if matrix[a, b] < 0:
+        pair = "No two parties hold a stance on the same issue"
+    else:
+        pair = (f"{html.escape(names[a])} and {html.escape(names[b])} stand furthest apart "
+                f"({matrix[a, b]:.0f} points on average over the issues, weighted by how much they care)")
     gaps = analysis.gaps.position_gap
     if not np.isfinite(gaps).any():
         return pair + "."
@@ -65,13 +62,15 @@ def bottom_line(analysis: Analysis, baseline: Analysis, chances: Chances | Uncer
                  f"<b>{percent(chances.p_package_zopa)}</b> of the draws.")
     if found is None:
         parts.append("The file has too many concessions to search every set here.")
+    elif found.deals and not found.deals[0].concessions:
+        parts.append("No concession is needed: the file as coded already has a package ZOPA.")
     elif found.deals:
         cheapest = found.deals[0]
         party, cost = max(cheapest.costs.items(), key=lambda item: item[1])
         names = {p.id: p.name for p in analysis.scenario.parties}
         chance_text = ("" if cheapest.p_package_zopa is None
                        else f", with a chance of a deal of {percent(cheapest.p_package_zopa)}")
-        parts.append(f"The cheapest deal found (deal 1) takes {_plural(len(cheapest.concessions), 'concession')}, "
+        parts.append(f"The cheapest deal found (deal 1) takes {plural(len(cheapest.concessions), 'concession')}, "
                      f"costing {100 * cheapest.total_cost:.1f} % of stakes in all and at most "
                      f"{100 * cost:.1f} % of {html.escape(names.get(party, party))}'s{chance_text}.")
     else:

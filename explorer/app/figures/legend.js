@@ -1,6 +1,6 @@
 // Panel legends as HTML: one entry per mark, a small SVG and its label (set as text, never markup).
 // One home for the dashboard (prepended to board.js by board.py) and the briefing file
-// (explorer/briefing/document.py). Items are {label, mark: {kind, color, symbol, open}}, as the
+// (explorer/app/briefing/document.py). Items are {label, mark: {kind, color, symbol, open}}, as the
 // figure modules' legend() functions make them (explorer/app/figures/).
 const SHAPES = {
   circle: '<circle cx="8" cy="8" r="5"/>',

@@ -17,11 +17,8 @@ from explorer.analysis.analysis import Analysis
 from explorer.app import figures
 from explorer.app.figures import chance, deals, forecast, issue_map, utility
 from explorer.app.state import FORECAST_DRAWS, LIVE_SEARCH_CONCESSIONS, Exploration
-from explorer.app.text import key_figures_html, package_status_html
-from explorer.briefing.summary import bottom_line
-
-PREFERRED_OUTCOME = "nash"  # the package the utility panel shows when one exists (the dashboard's default)
-
+from explorer.app.text import key_figures_html, package_status_html, plural
+from explorer.app.briefing.summary import bottom_line
 
 @dataclass
 class State:
@@ -37,8 +34,9 @@ class State:
     legends: dict[str, list] = field(default_factory=dict)  # panel key → legend items (figures' legend())
 
 
-def shown_outcome(analysis: Analysis, wanted: str = PREFERRED_OUTCOME) -> str:
-    """The package the utility panel shows: ``wanted``, or the compromise when it does not exist."""
+def shown_outcome(analysis: Analysis, wanted: str) -> str:
+    """The package the utility panel shows: ``wanted``, or the compromise when it does not exist
+    (as the dashboard's :meth:`~explorer.app.state.Exploration.outcome_shown`)."""
     return wanted if analysis.outcome(wanted) is not None else "compromise"
 
 
@@ -49,7 +47,7 @@ def state_specs(exploration: Exploration, made: tuple[str, ...]) -> list[tuple[s
               "The scenario as coded: no concession switched on.", ())]
     if made:
         named = "; ".join(titles[c] for c in made)
-        specs.append(("made", f"As made: {len(made)} concession{'s' if len(made) != 1 else ''} switched on",
+        specs.append(("made", f"As made: {plural(len(made), 'concession')} switched on",
                       f"The concessions switched on when this briefing was made: {named}.", made))
     found = exploration.deals
     if found is not None:
@@ -57,7 +55,7 @@ def state_specs(exploration: Exploration, made: tuple[str, ...]) -> list[tuple[s
         for k in deals.listed(numbered):
             deal = numbered[k]
             kind = "a cheapest deal" if k < len(found.deals) else "a dearer deal"
-            specs.append((f"deal-{k + 1}", f"Deal {k + 1}: {len(deal.concessions)} concessions ({kind})",
+            specs.append((f"deal-{k + 1}", f"Deal {k + 1}: {plural(len(deal.concessions), 'concession')} ({kind})",
                           f"Deal {k + 1} of the search, {kind} found: exactly its concessions switched on.",
                           deal.concessions))
     seen, unique = set(), []
@@ -69,11 +67,11 @@ def state_specs(exploration: Exploration, made: tuple[str, ...]) -> list[tuple[s
 
 
 def compute_state(exploration: Exploration, key: str, label: str, description: str, active: tuple[str, ...],
-                  model: str) -> State:
+                  model: str, outcome: str) -> State:
     """Every panel's figure and every text of one state (the Monte Carlo, search and forecast included)."""
     analysis = exploration.analysis_for(active)
     baseline = exploration.baseline_analysis
-    shown = shown_outcome(analysis)
+    shown = shown_outcome(analysis, outcome)
     now, start = exploration.uncertainty_for(active), exploration.uncertainty_for(())
     found = exploration.deals
     names = {p.id: p.name for p in exploration.baseline.parties}
@@ -88,8 +86,9 @@ def compute_state(exploration: Exploration, key: str, label: str, description: s
     title, help_text = utility.panel_text(analysis, shown)
     state.html = {
         "bottom_line": bottom_line(analysis, baseline, now, found, label),
-        "key_figures": key_figures_html(analysis, baseline) + chance.card_html(now, start),
-        "package_status": package_status_html(PREFERRED_OUTCOME, shown, analysis),
+        "key_figures": key_figures_html(analysis, baseline, none_on="none in this state")
+                       + chance.card_html(now, start),
+        "package_status": package_status_html(outcome, shown, analysis, live=False),
         "utility_title": html.escape(title),
         "utility_help": html.escape(help_text),
         "deals_list": deals.list_html(found, names, searching=False, limit=LIVE_SEARCH_CONCESSIONS, clickable=False),
@@ -101,6 +100,6 @@ def compute_state(exploration: Exploration, key: str, label: str, description: s
     return state
 
 
-def compute_states(exploration: Exploration, made: tuple[str, ...], model: str = "bdm") -> list[State]:
+def compute_states(exploration: Exploration, made: tuple[str, ...], model: str, outcome: str) -> list[State]:
     """Every state of the briefing, in selector order."""
-    return [compute_state(exploration, *spec, model=model) for spec in state_specs(exploration, made)]
+    return [compute_state(exploration, *spec, model=model, outcome=outcome) for spec in state_specs(exploration, made)]

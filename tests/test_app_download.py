@@ -63,12 +63,12 @@ def test_a_page_may_set_none_of_its_traits():
 def test_the_dashboards_briefing_is_the_state_on_screen():
     dashboard = Dashboard()
     dashboard.set_concession("russia-line-freeze", True)
-    dashboard.forecast_model.value = "exchange"
+    dashboard.outcome_picker.value = "kalai_smorodinsky"
     name, content = dashboard.briefing_file()
     text = content.decode("utf-8")
     assert name == "briefing-russia_ukraine_talks.html"
     assert hashlib.sha256(SEED.read_bytes()).hexdigest() in text
-    assert "--concede russia-line-freeze" in text and "--model exchange" in text
+    assert "--concede russia-line-freeze" in text and "--model bdm --outcome kalai_smorodinsky" in text
     data = json.loads(re.search(r'id="briefing-data">(.*?)</script>', text, re.S).group(1))
     made = next(s for s in data["states"] if s["key"] == data["initial"])
     assert data["initial"] == "made" and made["active"] == ["russia-line-freeze"]

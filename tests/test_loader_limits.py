@@ -65,9 +65,19 @@ def refuse_reading(monkeypatch: pytest.MonkeyPatch, *forbidden: Path) -> None:
             pytest.fail(f"{Path(file).name} was opened")
         return real_open(file, *args, **kwargs)
 
+    def refused(method):
+        real = getattr(Path, method)
+
+        def read(self, *args, **kwargs):
+            if self.resolve() in names:
+                pytest.fail(f"{method}({self.name})")
+            return real(self, *args, **kwargs)
+
+        return read
+
     monkeypatch.setattr(builtins, "open", guarded)
-    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: pytest.fail(f"read_text({self.name})"))
-    monkeypatch.setattr(Path, "read_bytes", lambda self, *a, **k: pytest.fail(f"read_bytes({self.name})"))
+    for method in ("read_text", "read_bytes"):  # the forbidden files only: others may be read
+        monkeypatch.setattr(Path, method, refused(method))
 
 
 # -- the size limit ------------------------------------------------------------

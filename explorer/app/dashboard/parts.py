@@ -10,8 +10,8 @@ from explorer.app.panels import Panel
 from explorer.app.state import Exploration
 from explorer.app.text import TEXT_CSS
 
-STYLE = "<style>\n{}\n{}</style>".format(TEXT_CSS, Path(__file__).with_name("dashboard.css").read_text(encoding="utf-8"))
-"""The dashboard's style sheets (the texts' ``text.css``, then ``dashboard.css``), as the ``<style>`` element the
+STYLE = "<style>\n{}\n{}</style>".format(Path(__file__).with_name("dashboard.css").read_text(encoding="utf-8"), TEXT_CSS)
+"""The dashboard's style sheets (``dashboard.css``, then the texts' ``text.css``), as the ``<style>`` element the
 page is given first."""
 
 StateOf = Callable[[], Exploration | None]

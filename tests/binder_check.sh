@@ -6,8 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${BINDER_CHECK_VENV:-$(mktemp -d)/binder-venv}"
 python3 -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r binder/requirements.txt
+# requirements.txt pins every package (repo2docker installs it with pip): with the project's uv when
+# `make setup` has put it in .venv (seconds), else with pip. postBuild runs as repo2docker runs it.
+UV=".venv/bin/uv"
+if [ -x "$UV" ]; then
+  install() { "$UV" pip install --quiet --python "$VENV/bin/python" "$@"; }
+else
+  install() { "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$@"; }
+fi
+install -r binder/requirements.txt
 PATH="$VENV/bin:$PATH" bash binder/postBuild
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c constraints.txt pytest nbval
+install -c constraints.txt pytest nbval
 cd notebooks
 "$VENV/bin/python" -m pytest --nbval-lax -q -p no:cacheprovider -o addopts="" -c /dev/null --rootdir=. .

@@ -42,8 +42,6 @@ from tests.fuzzing import (
 )
 from tests.kernel_client import Closed, KernelClient
 
-pytestmark = pytest.mark.alone  # load, memory or timing bounds: run with the machine to itself
-
 GROWTH_MB = 100  # what the server may hold after a batch beyond its level before the fuzzing
 QUIET_SHARE = 0.25  # of a CPU, the server's use once a batch is over
 PAGE_SET = ("index", "value", "error", "active", "selected_index", "children")  # traits a page's controls set

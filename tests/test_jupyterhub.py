@@ -58,8 +58,6 @@ from explorer.app.serving import descendants
 from tests.browser_support import ROOT, free_port, serve_voila
 from tests.kernel_client import KernelClient
 
-pytestmark = pytest.mark.alone  # load, memory or timing bounds: run with the machine to itself
-
 CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 BIN = Path(sys.executable).parent
 CHP_INSTALL = "npm install --prefix .venv/chp configurable-http-proxy@5.3.0"

@@ -2,7 +2,7 @@
 // network. It reads the JSON block #briefing-data (figures once, each state's texts and figure
 // ids), draws with the embedded plotly.js, and marks <body data-drawn="KEY"> once every figure
 // of state KEY has been drawn (tests and benchmarks wait for it). Legends use legend.js (the
-// dashboard's). Texts are HTML made and escaped by explorer/briefing in Python.
+// dashboard's). Texts are HTML made and escaped by explorer/app/briefing in Python.
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("briefing-data").textContent);

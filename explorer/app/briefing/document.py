@@ -36,7 +36,18 @@ def _asset(name: str) -> str:
 def plotly_bundle() -> str:
     """The dashboard's vendored plotly.js (cartesian partial bundle), as text."""
     blob = FIGURES.joinpath("vendor", "plotly-cartesian-4.1.1.min.js.gz").read_bytes()
-    return gzip.decompress(blob).decode("utf-8")
+    return inline_script(gzip.decompress(blob).decode("utf-8"))
+
+
+def inline_script(source: str) -> str:
+    """``source``, checked to be safe inside a ``<script>`` element (nothing that could close it).
+
+    >>> inline_script("let a = 1;")
+    'let a = 1;'
+    """
+    if "</script" in source.lower() or "<!--" in source:
+        raise ValueError("a script to embed holds '</script' or '<!--'")
+    return source
 
 
 def script_json(value: Any) -> str:
@@ -137,7 +148,7 @@ def page_html(scenario: Scenario, states: list[State], initial: str, facts: dict
             f"<body>{body}"
             f'<script type="application/json" id="briefing-data">{script_json(data)}</script>'
             f"<script>{plotly_bundle()}</script>"
-            f"<script>{legend_js()}\n{_asset('briefing.js')}</script>"
+            f"<script>{inline_script(legend_js())}\n{inline_script(_asset('briefing.js'))}</script>"
             "</body></html>\n")
 
 

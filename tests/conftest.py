@@ -8,6 +8,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "data" / "scenarios"
 SEED = SCENARIOS / "russia_ukraine_talks.yaml"
 TEXTBOOK = SCENARIOS / "logrolling_textbook.yaml"
+#: The seed's concessions that, all on, open a deal (the tests' standard "deal" set).
+DEAL = ["ukraine-nato-deferral", "russia-nato-deferral", "ukraine-line-freeze", "russia-line-freeze",
+        "ukraine-minority-rights", "russia-minority-standards", "ukraine-open-agenda", "russia-drops-preconditions"]
 # run with the DECIDE oracle's own venv, never by pytest (it imports `decide`, no dependency of ours)
 collect_ignore = ["fixtures/make_decide_cop21.py"]
 
@@ -42,3 +45,19 @@ def browser():
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def case():
+    """The textbook scenario (tests/test_model_transforms.py, tests/test_app_teaching.py)."""
+    import explorer
+
+    return explorer.load(TEXTBOOK)
+
+
+@pytest.fixture(scope="module")
+def seed():
+    """The seed scenario; a module may define its own ``seed`` instead."""
+    import explorer
+
+    return explorer.load(SEED)

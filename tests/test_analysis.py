@@ -4,10 +4,8 @@ import numpy as np
 import pytest
 
 from explorer import OUTCOMES, analyze, load
-from tests.conftest import SEED, TEXTBOOK
+from tests.conftest import DEAL, SEED, TEXTBOOK
 
-DEAL = ["ukraine-nato-deferral", "russia-nato-deferral", "ukraine-line-freeze", "russia-line-freeze",
-        "ukraine-minority-rights", "russia-minority-standards", "ukraine-open-agenda", "russia-drops-preconditions"]
 
 
 def test_textbook_split_fails_trade_succeeds():

@@ -8,10 +8,8 @@ from explorer import analyze, load
 from explorer.app import figures
 from explorer.app.figures import distance, issue_map, layout, redline_gap, utility
 from explorer.app.palette import CURRENT, OKABE_ITO, party_colours
-from tests.conftest import SEED, TEXTBOOK
+from tests.conftest import DEAL, SEED, TEXTBOOK
 
-DEAL = ["ukraine-nato-deferral", "russia-nato-deferral", "ukraine-line-freeze", "russia-line-freeze",
-        "ukraine-minority-rights", "russia-minority-standards", "ukraine-open-agenda", "russia-drops-preconditions"]
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,8 @@ import pytest
 import explorer
 from explorer.app.figures import chance, deals
 from explorer.montecarlo.results import wilson_interval
-from tests.conftest import SEED, TEXTBOOK
+from tests.conftest import DEAL, SEED, TEXTBOOK
 
-DEAL = ["ukraine-nato-deferral", "russia-nato-deferral", "ukraine-line-freeze", "russia-line-freeze",
-        "ukraine-minority-rights", "russia-minority-standards", "ukraine-open-agenda", "russia-drops-preconditions"]
 NAMES = {"russia": "Russia", "ukraine": "Ukraine", "us": "United States", "europe": "Europe"}
 
 

@@ -9,20 +9,9 @@ import explorer
 from explorer.montecarlo.results import wilson_interval
 from explorer.app import teaching
 from explorer.model.transforms import with_stance, with_uncertainty
-from tests.conftest import SEED, TEXTBOOK
-
-DEAL = ["ukraine-nato-deferral", "russia-nato-deferral", "ukraine-line-freeze", "russia-line-freeze",
-        "ukraine-minority-rights", "russia-minority-standards", "ukraine-open-agenda", "russia-drops-preconditions"]
+from tests.conftest import DEAL
 
 
-@pytest.fixture(scope="module")
-def case():
-    return explorer.load(TEXTBOOK)
-
-
-@pytest.fixture(scope="module")
-def seed():
-    return explorer.load(SEED)
 
 
 class Controls:

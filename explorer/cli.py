@@ -1,4 +1,5 @@
-"""The ``explorer`` command line: validate, report, uncertainty, search, forecast, convert, schema.
+"""The ``explorer`` command line: validate, report, uncertainty, sensitivity, search, forecast, briefing,
+convert, dashboard, schema.
 
 Input problems print one line each on stderr (file:line: field: problem) and
 exit with status 2; there is never a traceback for a bad file.
@@ -23,6 +24,9 @@ from explorer.io.loader import SCENARIO_SUFFIXES, load, read_text
 from explorer.io.writer import dumps, write_atomic
 from explorer.model.scenario import Scenario
 from explorer.model.schema import ScenarioData
+from explorer.sensitivity.factors import GROUPINGS
+from explorer.sensitivity.results import BASE_SAMPLES, METHODS
+from explorer.sensitivity.targets import DEFAULT_SETS, TARGET_SETS
 from explorer.report import FORMATS
 
 EXIT_INPUT = 2
@@ -105,6 +109,32 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     result = uncertainty(scenario, args.draws, args.seed, packages=args.packages)
     sys.stdout.write(UNCERTAINTY_FORMATS[args.format](result))
     return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from explorer.sensitivity.report import formats as sensitivity_formats
+    from explorer.sensitivity.results import sensitivity
+
+    scenario = load(args.path).with_concessions(args.concede)
+    try:
+        result = sensitivity(scenario, args.method, tuple(args.target or DEFAULT_SETS), args.group, args.draws,
+                             args.seed)
+    except ValueError as error:  # a design too large for this scenario's factors
+        return _fail([Problem(("--draws",), str(error), file=args.path)])
+    sys.stdout.write(sensitivity_formats(args.top)[args.format](result))
+    return 0
+
+
+def _base_samples(text: str) -> int:
+    """``--draws`` of ``explorer sensitivity``: a power of two from 4."""
+    from explorer.sensitivity.sobol import check_base_samples
+
+    try:
+        count = int(text)
+        check_base_samples(count)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"expected a power of two from 4 (256, 1024, ...), got {text!r}") from error
+    return count
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -306,6 +336,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also solve the Nash and K-S packages on every draw with a ZOPA (1-2 ms a draw)")
     p.add_argument("--format", choices=sorted(FORMATS), default="text")
     p.set_defaults(func=cmd_uncertainty)
+
+    p = sub.add_parser("sensitivity", help="which coded stance each figure hangs on: tornado and Sobol' indices")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--concede", action="append", default=[], metavar="ID",
+                   help="apply a concession (repeatable)")
+    p.add_argument("--method", choices=list(METHODS), default="both",
+                   help="sobol: first and total indices; tornado: one factor at a time at ±1 and ±2 σ (default both)")
+    p.add_argument("--target", action="append", choices=list(TARGET_SETS), default=None,
+                   help=f"figures to explain (repeatable; default {', '.join(DEFAULT_SETS)}; forecast: the BDM "
+                        "forecast's final median, ~0.4 ms a model run)")
+    p.add_argument("--group", choices=list(GROUPINGS), default="stance",
+                   help="one factor per stance (its position and red lines), party or issue (default stance)")
+    p.add_argument("--draws", type=_base_samples, default=BASE_SAMPLES, metavar="N",
+                   help=f"base samples of the Sobol' design, a power of two: N × (factors + 2) model runs; also the "
+                        f"draws behind the tornado's chances (default {BASE_SAMPLES})")
+    p.add_argument("--seed", type=_seed, default=0, metavar="S", help="random seed (default 0): same seed, same numbers")
+    p.add_argument("--top", type=_count("factors", 10_000), default=5, metavar="K",
+                   help="text and markdown: the K most important factors per figure (default 5; json has all)")
+    p.add_argument("--format", choices=sorted(FORMATS), default="text")
+    p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("search", help="what it would take: the cheapest sets of concessions that open a deal")
     p.add_argument("path", metavar="PATH")

@@ -14,7 +14,8 @@ from explorer.errors import Problem, ScenarioError
 from explorer.io.loader import load, validate_file
 from explorer.model.scenario import Scenario
 from explorer.montecarlo.results import Uncertainty, uncertainty
+from explorer.sensitivity.results import Sensitivity, sensitivity  # the function takes the subpackage's name here
 
-__all__ = ["OUTCOMES", "Analysis", "DealSearch", "Forecast", "Problem", "Scenario", "ScenarioError", "Uncertainty",
-           "analyze", "forecast", "load", "search", "uncertainty", "validate_file"]
+__all__ = ["OUTCOMES", "Analysis", "DealSearch", "Forecast", "Problem", "Scenario", "ScenarioError", "Sensitivity",
+           "Uncertainty", "analyze", "forecast", "load", "search", "sensitivity", "uncertainty", "validate_file"]
 __version__ = "0.1.0"

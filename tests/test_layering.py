@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("report", "builder"),  # report: the text reports' shared helpers (the Monte Carlo's, deals', dynamics')
     ("montecarlo",),
     ("deals", "dynamics"),
+    ("sensitivity",),  # its targets include the BDM forecast's final median
     ("explorer",),
     ("app",),
     ("cli",),

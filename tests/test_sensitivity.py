@@ -240,3 +240,12 @@ def test_cli_bad_input_exits_2_with_a_message(tmp_path, capsys):
         main(["sensitivity", str(SEED), "--draws", "1000"])
     assert exit_.value.code == 2
     assert "power of two" in capsys.readouterr().err
+
+
+def test_the_package_facade_runs_it():
+    """``explorer.sensitivity`` is the function (the subpackage stays importable by its modules' names)."""
+    result = explorer.sensitivity(explorer.load(SEED), method="tornado", targets=("agreement-gap",))
+    assert isinstance(result, explorer.Sensitivity) and result.bars is not None and result.indices is None
+    from explorer.sensitivity.report import FORMATS
+
+    assert "Agreement gap" in FORMATS["text"](result)

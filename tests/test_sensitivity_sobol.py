@@ -43,10 +43,11 @@ def test_the_estimators_reproduce_the_ishigami_indices_within_their_intervals():
         assert 0 < result.first_conf[k, 0] < 0.1 and 0 < result.total_conf[k, 0] < 0.1
 
 
-def test_a_linear_model_of_normal_inputs_splits_its_variance_by_the_squared_coefficients():
+@pytest.mark.parametrize("engine", sobol.ENGINES)
+def test_a_linear_model_of_normal_inputs_splits_its_variance_by_the_squared_coefficients(engine):
     coefficients = np.array([1.0, 2.0, 0.0, 3.0])
     problem = sobol.normal_problem(["a", "b", "c", "d"])
-    x = sobol.design(problem, 2048, seed=1)
+    x = sobol.design(problem, 2048, seed=1, engine=engine)
     assert x.shape == (2048 * 6, 4)
     assert abs(x.mean()) < 0.05 and abs(x.std() - 1) < 0.05  # standard normals
     result = sobol.indices(problem, (x @ coefficients)[:, None], seed=1)
@@ -57,10 +58,11 @@ def test_a_linear_model_of_normal_inputs_splits_its_variance_by_the_squared_coef
     assert result.first[2, 0] == result.total[2, 0] == 0.0  # a factor the model ignores: exactly 0
 
 
-def test_many_outputs_at_once_equal_salib_analyze_output_by_output():
-    """The vectorised bootstrap is SALib's: the same resamples, the same numbers."""
+@pytest.mark.parametrize("engine", sobol.ENGINES)
+def test_many_outputs_at_once_equal_salib_analyze_output_by_output(engine):
+    """The estimators and the vectorised bootstrap are SALib's: the same resamples, the same numbers."""
     problem = sobol.normal_problem(["a", "b", "c"], groups=["g1", "g1", "g2"])
-    x = sobol.design(problem, 256, seed=9)
+    x = sobol.design(problem, 256, seed=9, engine=engine)
     assert x.shape == (256 * 4, 3)  # 2 groups: N(k + 2) rows
     outputs = np.c_[x.sum(axis=1), np.sin(x[:, 0]) * x[:, 2] ** 2, (x[:, 1] + x[:, 2] > 0.5).astype(float)]
     result = sobol.indices(problem, outputs, seed=9)
@@ -95,3 +97,16 @@ def test_outputs_of_another_design_are_refused():
     problem = sobol.normal_problem(["a", "b"])
     with pytest.raises(ValueError, match="not a multiple"):
         sobol.indices(problem, np.zeros(4 * 5 + 1), seed=0)
+
+
+def test_the_numpy_design_is_saltellis_layout():
+    problem = sobol.normal_problem(["a", "b", "c"], groups=["g1", "g1", "g2"])
+    rows = sobol.design(problem, 8, seed=2, engine="numpy").reshape(8, 4, 3)
+    a, b = rows[:, 0], rows[:, -1]
+    assert (rows[:, 1] == np.c_[b[:, :2], a[:, 2]]).all()  # AB_g1: A with g1's columns from B
+    assert (rows[:, 2] == np.c_[a[:, :2], b[:, 2]]).all()
+    assert not np.isclose(a, b).any()
+    with pytest.raises(ValueError, match="standard normal"):
+        sobol.design({"num_vars": 1, "names": ["u"], "bounds": [[0, 1]]}, 8, seed=0, engine="numpy")
+    with pytest.raises(ValueError, match="engine"):
+        sobol.design(problem, 8, seed=0, engine="scipy")

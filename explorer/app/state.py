@@ -4,7 +4,8 @@
 is available, and produces the current :class:`~explorer.Analysis` (cached per
 set of active concessions, so toggling back is instant), its Monte Carlo
 :class:`~explorer.Uncertainty` (``DASHBOARD_DRAWS`` draws, the same draws for every
-set: common random numbers), the scenario's deal search, and the forecasts of the dynamic
+set: common random numbers), which coded stances its figures hang on (Sobol' indices), the
+scenario's deal search, and the forecasts of the dynamic
 models (:func:`explorer.dynamics.forecast.forecast`) per set and model.
 """
 
@@ -25,6 +26,7 @@ from explorer.dynamics.forecast import Forecast, final_medians, forecast
 from explorer.model.scenario import Scenario, blocked_reason
 from explorer.montecarlo.draws import standard_normals
 from explorer.montecarlo.results import Chances, uncertainty_from_normals
+from explorer.sensitivity.results import Sensitivity, sensitivity
 
 CACHE_SIZE = 256
 UNCERTAINTY_CACHE_SIZE = 32
@@ -38,6 +40,11 @@ FORECAST_CACHE_SIZE = 64
 FORECAST_DRAWS = {"bdm": 500, "exchange": 50}  # ≈ 0.15 s and ≈ 1 s of kernel time on the seed
 #: draws computed in one go (≈ 0.08 s on the seed), so that a click waits at most that long for the kernel
 FORECAST_CHUNK = {"bdm": 250, "exchange": 4}
+#: base samples of the "what to check first" panel's Sobol' design (N(k + 2) model runs: ≈ 0.1 s on the seed;
+#: the command line and the notebook use 1,024), drawn by numpy: SALib would bring scipy and pandas into every
+#: viewer's kernel (explorer.sensitivity.sobol)
+SENSITIVITY_SAMPLES = 256
+SENSITIVITY_TARGETS = ("deal", "agreement-gap", "redline-gap", "outcomes")
 
 
 class Exploration:
@@ -51,6 +58,7 @@ class Exploration:
         self._uncertain: dict[tuple[str, ...], Chances] = {}
         self._forecasts: dict[tuple, Forecast] = {}
         self._spread_parts: dict[tuple, list[np.ndarray]] = {}  # (set, model) → final medians drawn so far
+        self._sensitivities: dict[tuple[str, ...], Sensitivity] = {}
         self.baseline_analysis = self.analysis_for(())
 
     # -- analyses ----------------------------------------------------------
@@ -86,6 +94,21 @@ class Exploration:
             self._uncertain[key] = uncertainty_from_normals(
                 scenario, ScenarioArrays.from_scenario(scenario), self._normals, self.seed, distances=False).chances()
         return self._uncertain[key]
+
+    def sensitivity_for(self, active: Iterable[str]) -> Sensitivity:
+        """The Sobol' indices of every stance for the dashboard's targets (``SENSITIVITY_TARGETS``) with
+        ``active`` on: ``SENSITIVITY_SAMPLES`` base samples, this state's seed; cached."""
+        key = self._key(active)
+        if key not in self._sensitivities:
+            if len(self._sensitivities) >= UNCERTAINTY_CACHE_SIZE:
+                self._sensitivities.pop(next(iter(self._sensitivities)))
+            self._sensitivities[key] = sensitivity(self.analysis_for(key).scenario, "sobol", SENSITIVITY_TARGETS,
+                                                   draws=SENSITIVITY_SAMPLES, seed=self.seed, engine="numpy")
+        return self._sensitivities[key]
+
+    def sensitivity_computed(self, active: Iterable[str]) -> Sensitivity | None:
+        """The indices of ``active`` if they have been computed already, else None."""
+        return self._sensitivities.get(self._key(active))
 
     def forecast_for(self, active: Iterable[str], model: str, draws: bool = False) -> Forecast:
         """``model``'s forecast (``FORECAST_ROUNDS`` rounds) of the scenario with ``active`` on;

@@ -159,22 +159,22 @@ def problem_of(factors: list[Factor]) -> dict:
 
 
 def variance_indices(scenario: Scenario, factors: list[Factor], targets: list[Target], base_samples: int,
-                     seed: int) -> sobol.VarianceIndices:
-    """The Sobol' indices of every factor for every target: SALib's design, every row through the
-    stacked figures at once, SALib's estimators."""
+                     seed: int, engine: str = "salib") -> sobol.VarianceIndices:
+    """The Sobol' indices of every factor for every target: the design (``engine``: SALib's Sobol'
+    sequence or numpy's normals), every row through the stacked figures at once, SALib's estimators."""
     arrays = ScenarioArrays.from_scenario(scenario)
     problem = problem_of(factors)
     rows = base_samples * (sobol.factor_count(problem) + 2)
     if rows > MAX_ROWS:
         raise ValueError(f"{base_samples:,} base samples × ({sobol.factor_count(problem)} factors + 2) = {rows:,} "
                          f"model runs, more than {MAX_ROWS:,}: use fewer base samples or group the factors")
-    x = sobol.design(problem, base_samples, seed)
+    x = sobol.design(problem, base_samples, seed, engine)
     outputs = evaluate(scenario, arrays, normals_of(factors, x, arrays.position.shape), targets)
     return sobol.indices(problem, outputs, seed)
 
 
 def sensitivity(scenario: Scenario, method: str = "both", targets: tuple[str, ...] = DEFAULT_SETS,
-                group: str = "stance", draws: int = BASE_SAMPLES, seed: int = 0) -> Sensitivity:
+                group: str = "stance", draws: int = BASE_SAMPLES, seed: int = 0, engine: str = "salib") -> Sensitivity:
     """How much each coded stance moves each figure of ``scenario`` (its active concessions applied).
 
     Parameters
@@ -186,6 +186,8 @@ def sensitivity(scenario: Scenario, method: str = "both", targets: tuple[str, ..
         Monte Carlo draws behind the tornado's chances.
     seed : the design's and the bootstrap's seed; the tornado's chances use the Monte Carlo's draws
         for this seed.
+    engine : the Sobol' design's base rows: ``"salib"`` (SALib's scrambled Sobol' sequence) or
+        ``"numpy"`` (pseudo-random normals, without importing SALib: what the dashboard's kernels use).
 
     >>> import explorer
     >>> seed = explorer.load("data/scenarios/russia_ukraine_talks.yaml")
@@ -201,6 +203,6 @@ def sensitivity(scenario: Scenario, method: str = "both", targets: tuple[str, ..
         raise ValueError(f"draws must be between 1 and {MAX_DRAWS:,}, got {draws}")
     chosen = scenario_targets(scenario, tuple(targets))
     factors = stance_factors(scenario, group) or stance_factors(scenario, group, certain=True)
-    indices = variance_indices(scenario, factors, chosen, draws, seed) if method in ("both", "sobol") else None
+    indices = variance_indices(scenario, factors, chosen, draws, seed, engine) if method in ("both", "sobol") else None
     bars = tornado(scenario, factors, chosen, draws, seed) if method in ("both", "tornado") else None
     return Sensitivity(scenario, factors, chosen, group, draws, seed, indices, bars)

@@ -1,4 +1,4 @@
-"""Variance-based (Sobol') indices with SALib: Saltelli's design and the Saltelli–Jansen estimators.
+"""Variance-based (Sobol') indices: Saltelli's design and the Saltelli–Jansen estimators.
 
 For a model Y = f(X₁, …, X_k) with independent inputs, the **first-order index** of factor i is
 the share of Var(Y) that X_i explains on its own, and the **total index** the share it has a
@@ -6,28 +6,34 @@ hand in, alone or through interactions:
 
     S_i = Var(E[Y | X_i]) / Var(Y),        S_Ti = E[Var(Y | X_~i)] / Var(Y) = 1 − Var(E[Y | X_~i]) / Var(Y).
 
-Σ S_i ≤ 1 (equal for an additive model); S_Ti ≥ S_i, the gap being X_i's interactions. SALib
-draws the design (``SALib.sample.sobol``: N base rows A and B from a scrambled Sobol'
-sequence, and for each factor the matrix AB_i, A with column i taken from B: N(k + 2) rows)
-and its estimators give
+Σ S_i ≤ 1 (equal for an additive model); S_Ti ≥ S_i, the gap being X_i's interactions.
+
+**Design.** N base rows A and B, and for each factor the matrix AB_i (A with factor i's columns
+taken from B): N(k + 2) model runs, in SALib's order (per base row: A, AB_1..AB_k, B). A
+**group** of inputs (SALib's ``groups``) is swapped as one factor. Two engines draw A and B:
+
+* ``"salib"`` (default): SALib's ``SALib.sample.sobol`` — a scrambled Sobol' sequence, mapped to
+  the inputs' distributions (quasi-random: converges faster);
+* ``"numpy"``: numpy's generator's standard normals (normal inputs only). The dashboard uses it:
+  SALib imports scipy and pandas, ~2.8 CPU-s and ~100 MB in every viewer's kernel.
+
+**Estimators** (SALib's ``first_order`` and ``total_order``, Saltelli et al. 2010; Jansen 1999),
+on outputs standardised over the whole design:
 
     S_i ≈ mean(f(B) · (f(AB_i) − f(A))) / Var,     S_Ti ≈ ½ mean((f(A) − f(AB_i))²) / Var,
 
-with Var the variance of f(A) and f(B) together, Y standardised first (Saltelli et al. 2010;
-Jansen 1999). A **group** of inputs (SALib's ``groups``) is swapped as one factor.
-
-Confidence intervals are SALib's bootstrap: resample the N rows with replacement R times,
-recompute, and take ± z₀.₉₇₅ × the standard deviation of the resampled estimates. SALib's
-``analyze`` does this for one output; :func:`indices` does it for T outputs at once (a model
-run gives every target), with SALib's estimator functions on (N, T) arrays and the same
-resamples written as counts (row n drawn c_kn times in resample k), so the means over a
-resample are one matrix product, not a loop. ``tests/test_sensitivity_sobol.py`` checks it
-equals ``SALib.analyze.sobol.analyze`` target by target.
+with Var the variance of f(A) and f(B) together. Confidence intervals are SALib's bootstrap:
+resample the N base rows with replacement R times, recompute, and take ± z₀.₉₇₅ × the standard
+deviation of the resampled estimates. SALib's ``analyze`` does this for one output; :func:`indices`
+does it for T outputs at once (a model run gives every target), the resamples written as counts
+(row n drawn c_kn times in resample k), so the means over a resample are one matrix product.
+``tests/test_sensitivity_sobol.py`` checks it equals ``SALib.analyze.sobol.analyze`` output by output.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -52,18 +58,53 @@ def factor_count(problem: dict) -> int:
     return len(dict.fromkeys(problem.get("groups") or problem["names"]))
 
 
-def design(problem: dict, base_samples: int, seed: int) -> np.ndarray:
+ENGINES = ("salib", "numpy")
+
+
+def design(problem: dict, base_samples: int, seed: int, engine: str = "salib") -> np.ndarray:
     """Saltelli's design: (N(k + 2), inputs) rows in SALib's order (per base row: A, AB_1..AB_k, B).
 
     Raises
     ------
     ValueError
-        When ``base_samples`` is not a power of two from 4 (the Sobol' sequence's balance needs it).
+        When ``base_samples`` is not a power of two from 4 (the Sobol' sequence's balance needs it),
+        or the numpy engine is asked for inputs that are not standard normal.
     """
-    from SALib.sample import sobol as sobol_sample
-
     check_base_samples(base_samples)
-    return sobol_sample.sample(problem, base_samples, calc_second_order=False, seed=np.random.default_rng(seed))
+    if engine == "salib":
+        from SALib.sample import sobol as sobol_sample
+
+        return sobol_sample.sample(problem, base_samples, calc_second_order=False,
+                                   seed=np.random.default_rng(seed))
+    if engine != "numpy":
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if problem.get("dists") != ["norm"] * problem["num_vars"] or problem["bounds"] != [[0.0, 1.0]] * problem["num_vars"]:
+        raise ValueError("the numpy engine draws standard normal inputs only")
+    groups = problem.get("groups") or problem["names"]
+    factors = list(dict.fromkeys(groups))
+    rng = np.random.default_rng(seed)
+    a, b = rng.standard_normal((2, base_samples, problem["num_vars"]))
+    rows = np.empty((base_samples, len(factors) + 2, problem["num_vars"]))
+    rows[:, 0], rows[:, -1] = a, b
+    for j, factor in enumerate(factors):
+        swapped = np.array([g == factor for g in groups])
+        rows[:, 1 + j] = np.where(swapped, b, a)
+    return rows.reshape(-1, problem["num_vars"])
+
+
+def first_order(a: np.ndarray, ab: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """S_i ≈ mean(f(B)(f(AB_i) − f(A))) / Var(f(A), f(B)) over the first axis (SALib's estimator; 0 where
+    the variance is 0)."""
+    variance = np.var(np.concatenate([a, b]), axis=0)
+    return np.divide(np.mean(b * (ab - a), axis=0), variance, out=np.zeros_like(variance),
+                     where=variance > np.finfo(float).eps)
+
+
+def total_order(a: np.ndarray, ab: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """S_Ti ≈ ½ mean((f(A) − f(AB_i))²) / Var(f(A), f(B)) over the first axis (SALib's estimator)."""
+    variance = np.var(np.concatenate([a, b]), axis=0)
+    return np.divide(0.5 * np.mean((a - ab) ** 2, axis=0), variance, out=np.zeros_like(variance),
+                     where=variance > np.finfo(float).eps)
 
 
 def check_base_samples(base_samples: int) -> None:
@@ -98,9 +139,6 @@ def indices(problem: dict, outputs: np.ndarray, seed: int, resamples: int = RESA
     >>> np.round(result.first[:, 0], 1).tolist(), np.round(result.total[:, 0], 1).tolist()
     ([0.2, 0.8], [0.2, 0.8])
     """
-    from SALib.analyze.sobol import first_order, total_order
-    from scipy.stats import norm
-
     outputs = np.asarray(outputs, dtype=float)
     if outputs.ndim == 1:
         outputs = outputs[:, None]
@@ -125,14 +163,16 @@ def indices(problem: dict, outputs: np.ndarray, seed: int, resamples: int = RESA
     # the variance of A and B together, per resample: E[y²] − E[y]² over its 2N rows
     sum_ab, sum_sq = counts @ (a + b), counts @ (a * a + b * b)
     boot_var = sum_sq / (2 * n) - (sum_ab / (2 * n)) ** 2
-    z = norm.ppf(0.5 + conf_level / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for j in range(k):
-            ab = rows[:, 1 + j]
-            first[j, varies] = first_order(a, ab, b)
-            total[j, varies] = total_order(a, ab, b)
-            first_boot = (counts @ (b * (ab - a))) / n / boot_var
-            total_boot = 0.5 * (counts @ ((a - ab) ** 2)) / n / boot_var
-            first_conf[j, varies] = z * np.nan_to_num(first_boot).std(axis=0, ddof=1)
-            total_conf[j, varies] = z * np.nan_to_num(total_boot).std(axis=0, ddof=1)
+    z = NormalDist().inv_cdf(0.5 + conf_level / 2)
+    spread = boot_var > np.finfo(float).eps  # a resample whose A and B rows are all equal counts as 0, as in SALib
+
+    def per_resample(sums: np.ndarray) -> np.ndarray:
+        return np.divide(sums / n, boot_var, out=np.zeros_like(boot_var), where=spread)
+
+    for j in range(k):
+        ab = rows[:, 1 + j]
+        first[j, varies] = first_order(a, ab, b)
+        total[j, varies] = total_order(a, ab, b)
+        first_conf[j, varies] = z * per_resample(counts @ (b * (ab - a))).std(axis=0, ddof=1)
+        total_conf[j, varies] = z * per_resample(0.5 * (counts @ ((a - ab) ** 2))).std(axis=0, ddof=1)
     return VarianceIndices(first, first_conf, total, total_conf, varies, mean, std)

@@ -1,13 +1,14 @@
 """The dashboard's facade: the sections composed into one widget tree, and what drives them.
 
 Each section owns its widgets and their handlers (:mod:`.scenario`, :mod:`.controls`,
-:mod:`.main_panels`, :mod:`.outlook`, :mod:`.forecast`); :mod:`.background` schedules the
+:mod:`.main_panels`, :mod:`.outlook`, :mod:`.sensitivity`, :mod:`.forecast`); :mod:`.background` schedules the
 work that runs after a click's panels are drawn. :class:`Dashboard` lays them out, holds the
 state they share and exposes their widgets under the names the notebooks and tests use.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from explorer.app.dashboard.main_panels import MainPanels
 from explorer.app.dashboard.outlook import OutlookSection
 from explorer.app.dashboard.parts import STYLE
 from explorer.app.dashboard.scenario import ScenarioSection
+from explorer.app.dashboard.sensitivity import SensitivitySection
 from explorer.app.page_guard import guard_kernel, guard_widgets
 from explorer.app.paths import scenario_dir
 from explorer.app.state import Exploration
@@ -79,6 +81,7 @@ class Dashboard:
     reset_button, concessions = Section("controls"), Section("controls")
     key_figures, scale_guide, board = Section("main_panels"), Section("main_panels"), Section("main_panels")
     chance_card, deals_list, outlook_board = Section("outlook"), Section("outlook"), Section("outlook")
+    sensitivity_target, sensitivity_board = Section("sensitivity"), Section("sensitivity")
     forecast_model, forecast_issue = Section("forecast"), Section("forecast")
     forecast_note, forecast_board = Section("forecast"), Section("forecast")
     pressure = Section("background")
@@ -94,9 +97,12 @@ class Dashboard:
                                         actions=[self.download])
         self.main_panels = MainPanels()
         self.outlook = OutlookSection(self.current_state, self.background, changed=self.refresh)
+        self.sensitivity = SensitivitySection(self.current_state)
         self.forecast = ForecastSection(self.current_state, self.background)
-        self.panels = {**self.main_panels.panels, **self.outlook.panels, **self.forecast.panels}
-        self.main = w.VBox([self.key_figures, self.board, *self.outlook.children, *self.forecast.children,
+        self.panels = {**self.main_panels.panels, **self.outlook.panels, **self.sensitivity.panels,
+                       **self.forecast.panels}
+        self.main = w.VBox([self.key_figures, self.board, *self.outlook.children, *self.sensitivity.children,
+                            *self.forecast.children,
                             self.scale_guide], layout=w.Layout(flex="1 1 0%", min_width="0", width="auto"))
         self.main.add_class("explorer-main")
         self.body = w.HBox([self.controls.box, self.main], layout=w.Layout(width="100%", align_items="flex-start"))
@@ -136,6 +142,7 @@ class Dashboard:
         self.main_panels.load(scenario)
         self.controls.load(scenario)
         self.forecast.load(scenario)
+        self.sensitivity.load()
         self.refresh()
 
     def hide_figures(self) -> None:
@@ -181,14 +188,21 @@ class Dashboard:
 
     def update_outlook(self, generation: int) -> None:
         """The background work of ``generation`` (nothing if a newer click or scenario supersedes it):
-        the chance card and panel (Monte Carlo of the set on now), then the forecast's spread and the
-        deals panel."""
+        the chance card and panel (Monte Carlo of the set on now), then the forecast's spread, the
+        deals panel and, after what is queued, what to check first."""
         state = self.state
         if not self.background.current(generation) or state is None:
             return
         self.outlook.draw_chance(state)
         self.forecast.spread_later(generation)
         self.outlook.update_deals(state, generation)
+        self.background.later(functools.partial(self.outlook.guarded, self.draw_sensitivity), generation)
+
+    def draw_sensitivity(self, generation: int) -> None:
+        """What to check first, for the set on now (nothing if a newer click supersedes it)."""
+        state = self.state
+        if self.background.current(generation) and state is not None:
+            self.sensitivity.draw(state)
 
     def briefing_file(self) -> tuple[str, bytes]:
         """The briefing (:mod:`explorer.app.briefing`) of what is on screen — the scenario, the concessions

@@ -9,7 +9,7 @@ here; :mod:`.layout` is what the panels share.
 
 Panels, in page order: :mod:`.issue_map`, :mod:`.redline_gap`, :mod:`.utility`,
 :mod:`.distance` (the main board, :data:`PANELS`), :mod:`.chance`, :mod:`.deals`,
-:mod:`.forecast`.
+:mod:`.sensitivity`, :mod:`.forecast`.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Any
 
 from explorer.analysis.analysis import Analysis
 from explorer.app.state import DASHBOARD_DRAWS
-from explorer.app.figures import chance, deals, distance, forecast, issue_map, redline_gap, utility
+from explorer.app.figures import chance, deals, distance, forecast, issue_map, redline_gap, sensitivity, utility
 
 PANELS = ("issue_map", "redline_gap", "utility", "distance")  # the main board: the coding taken as exact
 MODULES: dict[str, ModuleType] = {m.KEY: m for m in (issue_map, redline_gap, utility, distance, chance, deals,
-                                                     forecast)}
+                                                     sensitivity, forecast)}
 WIDE = ("issue_map", "forecast")  # panels that take the page's whole width
 
 

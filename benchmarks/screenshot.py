@@ -64,6 +64,12 @@ def main(argv=None) -> int:
         if not args.viewport_only:
             page.set_viewport_size({"width": args.width, "height": max(args.height, page.evaluate(JS_CONTENT_HEIGHT))})
             page.wait_for_timeout(1000)  # plotly re-lays out on resize
+            try:  # panels drawn in the background (what to check first) are drawn once in view
+                page.wait_for_function("() => !/Varying/.test(document.querySelector("
+                                       "'section[data-panel=\"sensitivity\"]')?.textContent || '')", timeout=20_000)
+            except Exception:
+                pass
+            page.wait_for_timeout(500)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(args.out))
         browser.close()

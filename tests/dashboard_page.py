@@ -7,7 +7,7 @@ its completed draws. Shared by tests/test_browser.py and benchmarks/screenshot.p
 
 from __future__ import annotations
 
-PANEL_KEYS = ("issue_map", "redline_gap", "utility", "distance", "chance", "deals", "forecast")
+PANEL_KEYS = ("issue_map", "redline_gap", "utility", "distance", "chance", "deals", "sensitivity", "forecast")
 
 #: (n) => true once n panels exist and each has been drawn at least once.
 JS_PANELS_DRAWN = """(n) => {

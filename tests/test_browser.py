@@ -257,6 +257,47 @@ def test_the_forecast_follows_the_toggles_and_the_model(servers, watched):
     assert watched.errors == []
 
 
+JS_SENSITIVITY_BARS = """() => {
+  const gd = document.querySelector('section[data-panel="sensitivity"] .js-plotly-plot');
+  return gd && gd.data ? gd.data.map((t) => ({name: t.name, x: Array.from(t.x), y: Array.from(t.y),
+                                              hover: t.customdata.map((c) => c[5])})) : null;
+}"""
+
+
+def sensitivity_drawn_after(page, draws: int) -> None:
+    page.locator('section[data-panel="sensitivity"]').scroll_into_view_if_needed()  # a panel out of view waits
+    page.wait_for_function("(n) => +document.querySelector('section[data-panel=\"sensitivity\"]').dataset.draws > n",
+                           arg=draws, timeout=30_000, polling=50)
+    page.wait_for_timeout(300)
+
+
+def test_what_to_check_first_follows_the_picker_and_the_toggles(servers, watched):
+    """At the start the chance of a deal does not vary (the panel says so); the agreement gap's stances
+    are drawn as bars labelled quoted or assumption, with the quote on hover; a concession redraws them."""
+    page = watched.page
+    open_dashboard(page, servers["main"])
+    panel = page.locator('section[data-panel="sensitivity"]')
+    panel.scroll_into_view_if_needed()
+    page.wait_for_function("() => /does not vary/.test(document.querySelector("
+                           "'section[data-panel=\"sensitivity\"] .annotation-text')?.textContent || '')",
+                           timeout=30_000, polling=50)
+    before = panels(page)["sensitivity"]["draws"]
+    page.locator(".sensitivity-target select").select_option(label="Agreement gap, points")
+    sensitivity_drawn_after(page, before)
+    bars = page.evaluate(JS_SENSITIVITY_BARS)
+    assert {trace["name"] for trace in bars} <= {"quoted from a source", "a coder's assumption"} and bars
+    labels = panel_texts(page, "sensitivity", ".ytick text")
+    assert labels and all(label.endswith(("(quoted)", "(assumption)")) for label in labels)
+    quoted = next(trace for trace in bars if trace["name"] == "quoted from a source")
+    assert all(h.startswith("“") for h in quoted["hover"])
+    assert "%" in " ".join(panel_texts(page, "sensitivity", ".xtitle"))
+    drawn = panels(page)["sensitivity"]
+    page.locator(".concession-ukraine-line-freeze input[type=checkbox]").click()
+    sensitivity_drawn_after(page, drawn["draws"])
+    assert panels(page)["sensitivity"]["data"] != drawn["data"]
+    assert watched.errors == []
+
+
 def test_clicking_a_deal_switches_on_exactly_its_concessions(servers, watched):
     import explorer
     from explorer.app.state import DASHBOARD_DRAWS, SEED as DRAW_SEED

@@ -142,7 +142,7 @@ class Dashboard:
         self.main_panels.load(scenario)
         self.controls.load(scenario)
         self.forecast.load(scenario)
-        self.sensitivity.load()
+        self.sensitivity.load(scenario)
         self.refresh()
 
     def hide_figures(self) -> None:

@@ -13,7 +13,9 @@ import ipywidgets as w
 from explorer.app.dashboard.parts import StateOf, head_html, make_panels
 from explorer.app.figures import sensitivity as sensitivity_panel
 from explorer.app.panels import PanelBoard
-from explorer.app.state import Exploration
+from explorer.app.state import SENSITIVITY_TARGETS, Exploration
+from explorer.model.scenario import Scenario
+from explorer.sensitivity.targets import scenario_targets
 
 PANELS = ("sensitivity",)
 DEFAULT_TARGET = "deal"
@@ -47,14 +49,19 @@ class SensitivitySection:
         self.children = [w.HTML(head_html(*sensitivity_panel.HEAD)), picker, self.sensitivity_board]
         self.sensitivity_target.observe(lambda change: self.picked(), names="value")
 
-    def load(self) -> None:
-        """A new scenario: nothing computed yet (the panel says so until :meth:`draw`)."""
+    def load(self, scenario: Scenario) -> None:
+        """A new scenario: its figures in the picker; nothing computed yet (the panel says so until :meth:`draw`)."""
+        self.show_options(sensitivity_panel.target_options(scenario_targets(scenario, SENSITIVITY_TARGETS)))
         self.panels["sensitivity"].update(sensitivity_panel.figure(None))
 
     def draw(self, state: Exploration) -> None:
         """Compute (or take from the cache) the indices of the concessions switched on, and draw them."""
         result = state.sensitivity_for(state.active)
-        options = sensitivity_panel.target_options(result)
+        self.show_options(sensitivity_panel.target_options(result.targets))
+        self.panels["sensitivity"].update(sensitivity_panel.figure(result, self.sensitivity_target.value))
+
+    def show_options(self, options: list[tuple[str, str]]) -> None:
+        """The picker's figures, keeping the one picked where it is still there (else the chance of a deal)."""
         if list(self.sensitivity_target.options) != options:
             kept = self.sensitivity_target.value
             self.updating = True
@@ -65,7 +72,6 @@ class SensitivitySection:
                     else keys[0]
             finally:
                 self.updating = False
-        self.panels["sensitivity"].update(sensitivity_panel.figure(result, self.sensitivity_target.value))
 
     def picked(self) -> None:
         """The viewer picked another figure: redraw from what was computed (nothing new is computed)."""

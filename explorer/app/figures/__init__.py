@@ -24,7 +24,7 @@ from explorer.app.figures import chance, deals, distance, forecast, issue_map, r
 PANELS = ("issue_map", "redline_gap", "utility", "distance")  # the main board: the coding taken as exact
 MODULES: dict[str, ModuleType] = {m.KEY: m for m in (issue_map, redline_gap, utility, distance, chance, deals,
                                                      sensitivity, forecast)}
-WIDE = ("issue_map", "forecast")  # panels that take the page's whole width
+WIDE = ("issue_map", "sensitivity", "forecast")  # panels that take the page's whole width
 
 
 def panel_text(key: str, draws: int = DASHBOARD_DRAWS, clickable: bool = True) -> tuple[str, str]:

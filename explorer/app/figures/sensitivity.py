@@ -15,9 +15,10 @@ from explorer.app.figures.layout import axis, base_layout, message, text, wrap
 from explorer.app.palette import GUIDE
 from explorer.app.state import SENSITIVITY_SAMPLES
 from explorer.sensitivity.results import Sensitivity
+from explorer.sensitivity.targets import Target
 
 KEY = "sensitivity"
-TITLE = "What to check first: the coded stances this figure hangs on"
+TITLE = "The coded stances the picked figure hangs on most"
 HELP = ("Each stance's position and red lines were coded with an uncertainty. Here every stance is varied by its "
         "uncertainty, all at once and each on its own ({samples:,} base samples of a Sobol' design), and each bar "
         "says what share of the picked figure's variation a stance has a hand in (its total Sobol' index, %). "
@@ -51,18 +52,19 @@ def legend() -> list[dict[str, Any]]:
     return [dict(item) for item in LEGEND]
 
 
-def target_options(result: Sensitivity) -> list[tuple[str, str]]:
-    """(label, target key) for the panel's picker: every target the result has, in its order."""
+def target_options(targets: list[Target]) -> list[tuple[str, str]]:
+    """(label, target key) for the panel's picker: every target, in its order."""
     units = {"chance": "", "points": ", points", "position": ", position 0–100"}
-    return [(f"{t.label}{units[t.unit]}", t.key) for t in result.targets]
+    return [(f"{t.label}{units[t.unit]}", t.key) for t in targets]
 
 
 def figure(result: Sensitivity | None, key: str = "deal", top: int = TOP) -> dict[str, Any]:
     """Horizontal bars of the ``top`` stances' total indices (%) for target ``key``, largest first."""
     layout = base_layout(
         80 + 34 * top, bargap=0.3, showlegend=False,
-        xaxis=axis(title={"text": "share of the figure's variation the stance has a hand in (total Sobol' index), %"},
-                   range=[0, 105], tickvals=[0, 25, 50, 75, 100], ticksuffix=" %"),
+        xaxis=axis(title={"text": "share of the figure's variation the stance has a hand in, %<br>"
+                                  "(its total Sobol' index)"},
+                   range=[0, 105], dtick=10, ticksuffix=" %"),
         yaxis=axis(autorange="reversed", type="category"),
     )
     if result is None:
@@ -88,7 +90,8 @@ def figure(result: Sensitivity | None, key: str = "deal", top: int = TOP) -> dic
             "y": [wrap(f.label, 34) + f" ({'assumption' if f.assumption else 'quoted'})" for f in factors],
             "marker": {"color": colour},
             "error_x": {"type": "data", "array": conf, "color": "#333", "thickness": 1, "width": 3},
-            "texttemplate": "%{x:.0f} %", "textposition": "outside", "cliponaxis": False,
+            "texttemplate": "%{x:.0f} %", "textposition": "inside", "insidetextanchor": "start",
+            "textfont": {"color": "white" if kind == "quoted" else "black"}, "cliponaxis": False,
             "customdata": [[text(f.label), KIND_LABELS[kind], max(f.sigma), 100 * float(indices.first[k, column]),
                             c, wrap(f.evidence, 70)] for f, k, c in zip(factors, shown, conf)],
             "hovertemplate": ("%{customdata[0]} (%{customdata[1]}, coded ± %{customdata[2]:.0f} points)<br>"
@@ -100,4 +103,6 @@ def figure(result: Sensitivity | None, key: str = "deal", top: int = TOP) -> dic
               for k in order]
     layout["yaxis"].update(categoryorder="array", categoryarray=labels)
     layout["height"] = 80 + 34 * len(order)
+    reach = max(100 * float(indices.total[k, column] + indices.total_conf[k, column]) for k in order)
+    layout["xaxis"]["range"] = [0, min(105.0, reach * 1.1 + 5)]  # the bars' own scale, never past 100 %
     return {"data": data, "layout": layout}

@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # What only the tests need beyond the dashboard: the class hub's packages and its proxy (npm).
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench soak server-room schema clean setup screenshot binder-check bench-briefing
+.PHONY: run test bench soak server-room schema clean setup screenshot binder-check bench-briefing bench-sensitivity
 
 setup: $(STAMP)
 
@@ -56,6 +56,15 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_server_room.py --json artifacts/bench/server_room.json
 	$(BIN)/python benchmarks/bench_soak.py --json artifacts/bench/soak.json
 	$(BIN)/python benchmarks/bench_briefing.py --json artifacts/bench/briefing.json
+
+# Sensitivity (issue #18): the Sobol' indices and the tornado of the seed against its 10,000-draw Monte Carlo
+# measured in the same run (~1 min), then the click → "what to check first" panel time in Chromium (~3 min).
+bench-sensitivity: $(STAMP)
+	mkdir -p artifacts/bench
+	$(BIN)/python -m pytest benchmarks/test_bench_sensitivity.py benchmarks/test_bench_montecarlo.py -k "sobol or tornado or dashboard_design or 10k" \
+		-q --benchmark-only --benchmark-columns=min,median,max,rounds -o addopts="" --benchmark-json=artifacts/bench/sensitivity.json
+	$(BIN)/python benchmarks/summary.py artifacts/bench/sensitivity.json
+	$(BIN)/python benchmarks/bench_outlook.py --rounds 1 --json artifacts/bench/outlook.json
 
 # The briefing file: size, time to make, open → drawn against a floor page (~1 min).
 bench-briefing: $(STAMP)

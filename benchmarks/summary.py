@@ -45,6 +45,9 @@ GOALS = {
     "test_bdm_100_actors_10_rounds": Goal(0.5, "#10"),
     "test_exchange_cop21_10_rounds": Goal(0.050, "#10"),
     "test_bdm_emission_1000_draws": Goal(1.0, "#10"),
+    # sensitivity (issue #18): test_bench_sensitivity.py, against the Monte Carlo of the same scenario
+    "test_sobol_seed_deal_1024": Goal(1.0, "#18", "test_uncertainty_seed_deal_10k_draws", 20),
+    "test_tornado_seed_deal_measured_targets": Goal(0.050, "#18"),
     # the websocket guard's cost per message (issue #15): test_bench_frames.py
     "test_guard_reads_a_message[click]": Goal(0.0002, "#15", "test_floor_jupyter_server_decodes_a_message[click]", 5),
     "test_guard_reads_a_message[256KB]": Goal(0.010, "#15"),
@@ -79,7 +82,8 @@ def summarise(report: dict) -> list[str]:
             else:
                 times = median / floor
                 ok &= times <= goal.times_floor
-                ratio = f"{times:,.0f}× (≤ {goal.times_floor:,.0f}×)"
+                ratio = f"{times:,.1f}× (≤ {goal.times_floor:,.0f}×)" if times < 100 else \
+                    f"{times:,.0f}× (≤ {goal.times_floor:,.0f}×)"
         met, missed = met + ok, missed + (not ok)
         verdict = "met" if ok else "MISSED"
         if goal.floor is not None and goal.floor not in medians:

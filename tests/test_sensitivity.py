@@ -197,6 +197,11 @@ def test_a_design_larger_than_the_monte_carlo_allows_is_refused():
         sensitivity(explorer.load(SEED), method="sobol", draws=8192)
 
 
+def test_the_tornados_chances_refuse_more_draws_than_memory_allows():
+    with pytest.raises(ValueError, match="at most 50,000 draws"):
+        sensitivity(explorer.load(SEED), method="tornado", targets=("deal",), draws=65_536)
+
+
 def test_same_seed_same_numbers():
     first = sensitivity(explorer.load(SEED).with_concessions(DEAL), draws=64, seed=5).to_dict()
     assert first == sensitivity(explorer.load(SEED).with_concessions(DEAL), draws=64, seed=5).to_dict()

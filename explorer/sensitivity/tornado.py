@@ -11,7 +11,9 @@ F get z = ℓ (position and red lines shifted by ℓ·σ, clipped as in the Mont
   the chance with F held at ℓ; the base is the Monte Carlo's chance. With everything else
   at its coded value a chance would only say yes or no.
 
-All bars of all factors are one stacked evaluation (:func:`explorer.sensitivity.targets.evaluate`).
+The measured targets' bars of all factors are one stacked evaluation
+(:func:`explorer.sensitivity.targets.evaluate`); the chances' are one per factor (4 × ``draws``
+variants each), so memory stays that of a Monte Carlo of 4 × ``draws`` draws.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 
 from explorer.analysis.arrays import ScenarioArrays
 from explorer.model.scenario import Scenario
-from explorer.montecarlo.draws import standard_normals
+from explorer.montecarlo.draws import MAX_DRAWS, standard_normals
 from explorer.sensitivity.factors import Factor
 from explorer.sensitivity.targets import Target, evaluate
 
@@ -60,8 +62,11 @@ def tornado(scenario: Scenario, factors: list[Factor], targets: list[Target], dr
             seed: int = 0) -> TornadoBars:
     """The bars of every factor for every target (rules in the module docstring).
 
-    ``draws`` and ``seed`` are the Monte Carlo's, for the chances.
+    ``draws`` and ``seed`` are the Monte Carlo's, for the chances (at most a quarter of its
+    :data:`~explorer.montecarlo.draws.MAX_DRAWS`).
     """
+    if any(t.indicator for t in targets) and not 0 < len(LEVELS) * draws <= MAX_DRAWS:
+        raise ValueError(f"the tornado's chances take at most {MAX_DRAWS // len(LEVELS):,} draws, got {draws:,}")
     arrays = ScenarioArrays.from_scenario(scenario)
     shape = arrays.position.shape
     measured = [k for k, t in enumerate(targets) if not t.indicator]
@@ -77,7 +82,8 @@ def tornado(scenario: Scenario, factors: list[Factor], targets: list[Target], dr
     if chances:
         chosen = [targets[k] for k in chances]
         drawn = standard_normals(draws, shape, seed)
-        out = evaluate(scenario, arrays, np.concatenate([drawn, held_normals(factors, shape, drawn)]), chosen)
-        base[chances] = out[:draws].mean(axis=0)
-        values[:, :, chances] = out[draws:].reshape(len(factors), len(LEVELS), draws, len(chosen)).mean(axis=2)
+        base[chances] = evaluate(scenario, arrays, drawn, chosen).mean(axis=0)
+        for g, factor in enumerate(factors):  # one stacked evaluation of 4·draws variants per factor: bounded memory
+            out = evaluate(scenario, arrays, held_normals([factor], shape, drawn), chosen)
+            values[g][:, chances] = out.reshape(len(LEVELS), draws, len(chosen)).mean(axis=1)
     return TornadoBars(values, base)

@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from explorer.app import state as live
 from explorer.app.dashboard.background import SPREAD_PAUSE, Background
-from explorer.app.dashboard.parts import StateOf, head_html, make_panels
+from explorer.app.dashboard.parts import StateOf, head_html, make_panels, set_options
 from explorer.app.figures import forecast as forecast_view
 from explorer.app.panels import PanelBoard
 from explorer.model.scenario import Scenario
@@ -61,12 +61,7 @@ class ForecastSection:
 
     def load(self, scenario: Scenario) -> None:
         """List ``scenario``'s issues, the first picked."""
-        self.updating = True
-        try:
-            self.forecast_issue.options = forecast_view.issue_options(scenario)
-            self.forecast_issue.value = 0
-        finally:
-            self.updating = False
+        set_options(self, self.forecast_issue, forecast_view.issue_options(scenario), 0)
 
     def picked(self) -> None:
         """Another model or issue was picked: draw it, and its spread in the background if not drawn yet."""

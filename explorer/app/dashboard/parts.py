@@ -27,6 +27,17 @@ def head_html(title: str, text: str) -> str:
     return f'<div class="outlook-head"><h3>{title}</h3><p>{text}</p></div>'
 
 
+def set_options(owner, picker, options: list, value) -> None:
+    """Give ``picker`` its ``options`` and ``value`` while ``owner.updating`` is True, so that the owner's
+    observer of the picker lets a change made here be (it redraws on a viewer's picks only)."""
+    owner.updating = True
+    try:
+        picker.options = options
+        picker.value = value
+    finally:
+        owner.updating = False
+
+
 def make_panels(keys: tuple[str, ...]) -> dict[str, Panel]:
     """Empty panels for ``keys``, each with its title, help and width from :mod:`explorer.app.figures`."""
     return {key: Panel(key, None, *figures.panel_text(key), wide=key in figures.WIDE) for key in keys}

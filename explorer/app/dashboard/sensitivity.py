@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from explorer.app.dashboard.parts import StateOf, head_html, make_panels
+from explorer.app.dashboard.parts import StateOf, head_html, make_panels, set_options
 from explorer.app.figures import sensitivity as sensitivity_panel
 from explorer.app.panels import PanelBoard
 from explorer.app.state import SENSITIVITY_TARGETS, Exploration
@@ -63,15 +63,9 @@ class SensitivitySection:
     def show_options(self, options: list[tuple[str, str]]) -> None:
         """The picker's figures, keeping the one picked where it is still there (else the chance of a deal)."""
         if list(self.sensitivity_target.options) != options:
-            kept = self.sensitivity_target.value
-            self.updating = True
-            try:
-                self.sensitivity_target.options = options
-                keys = [key for _, key in options]
-                self.sensitivity_target.value = kept if kept in keys else DEFAULT_TARGET if DEFAULT_TARGET in keys \
-                    else keys[0]
-            finally:
-                self.updating = False
+            kept, keys = self.sensitivity_target.value, [key for _, key in options]
+            set_options(self, self.sensitivity_target, options,
+                        kept if kept in keys else DEFAULT_TARGET if DEFAULT_TARGET in keys else keys[0])
 
     def picked(self) -> None:
         """The viewer picked another figure: redraw from what was computed (nothing new is computed)."""

@@ -1,5 +1,5 @@
-"""The ``explorer`` command line: validate, report, uncertainty, sensitivity, search, forecast, briefing,
-convert, dashboard, schema.
+"""The ``explorer`` command line: validate, report, uncertainty, sensitivity, search, forecast, backtest,
+briefing, convert, dashboard, schema.
 
 Input problems print one line each on stderr (file:line: field: problem) and
 exit with status 2; there is never a traceback for a bad file.
@@ -24,6 +24,7 @@ from explorer.io.loader import SCENARIO_SUFFIXES, load, read_text
 from explorer.io.writer import dumps, write_atomic
 from explorer.model.scenario import Scenario
 from explorer.model.schema import ScenarioData
+from explorer.backtest.predictors import PREDICTORS
 from explorer.sensitivity.factors import GROUPINGS
 from explorer.sensitivity.results import BASE_SAMPLES, METHODS
 from explorer.sensitivity.targets import DEFAULT_SETS, TARGET_SETS
@@ -122,6 +123,25 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     except ValueError as error:  # a design too large for this scenario's factors
         return _fail([Problem(("--draws",), str(error), file=args.path)])
     sys.stdout.write(sensitivity_formats(args.top)[args.format](result))
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from explorer.backtest.deu import read_deu
+    from explorer.backtest.report import FORMATS as BACKTEST_FORMATS
+    from explorer.backtest.results import backtest_issues
+    from explorer.backtest.scenarios import issue_scenario
+
+    issues = read_deu(args.path)
+    if args.scenarios:
+        folder = Path(args.scenarios)
+        folder.mkdir(parents=True, exist_ok=True)
+        for issue in issues:
+            scenario = issue_scenario(issue)
+            write_atomic(folder / f"{scenario.id}.yaml", dumps(scenario.data))
+        print(f"{len(issues)} scenario files written to {folder}", file=sys.stderr)
+    result = backtest_issues(issues, args.path, tuple(args.predictor or PREDICTORS), args.seed, args.resamples)
+    sys.stdout.write(BACKTEST_FORMATS[args.format](result))
     return 0
 
 
@@ -356,6 +376,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text and markdown: the K most important factors per figure (default 5; json has all)")
     p.add_argument("--format", choices=sorted(FORMATS), default="text")
     p.set_defaults(func=cmd_sensitivity)
+
+    p = sub.add_parser("backtest", help="score every predictor on real EU decisions with known outcomes (a DEU III file)")
+    p.add_argument("path", metavar="FILE", help="a DEU III file (tab-separated), e.g. ../shared/reference-data/deu3/deu3_dev.tsv")
+    p.add_argument("--predictor", action="append", choices=list(PREDICTORS), default=None,
+                   help="score only these (repeatable; default every one)")
+    p.add_argument("--seed", type=_seed, default=0, metavar="S", help="the bootstrap's seed (default 0)")
+    p.add_argument("--resamples", type=_count("resamples", 100_000), default=2000, metavar="N",
+                   help="bootstrap resamples of the proposals (default 2000)")
+    p.add_argument("--scenarios", metavar="DIR", default=None,
+                   help="also write every issue as a scenario file (YAML) into DIR")
+    p.add_argument("--format", choices=sorted(FORMATS), default="text")
+    p.set_defaults(func=cmd_backtest)
 
     p = sub.add_parser("search", help="what it would take: the cheapest sets of concessions that open a deal")
     p.add_argument("path", metavar="PATH")

@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # What only the tests need beyond the dashboard: the class hub's packages and its proxy (npm).
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench soak server-room schema clean setup screenshot binder-check bench-briefing bench-sensitivity
+.PHONY: run test bench soak server-room schema clean setup screenshot binder-check bench-briefing bench-sensitivity backtest
 
 setup: $(STAMP)
 
@@ -56,6 +56,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_server_room.py --json artifacts/bench/server_room.json
 	$(BIN)/python benchmarks/bench_soak.py --json artifacts/bench/soak.json
 	$(BIN)/python benchmarks/bench_briefing.py --json artifacts/bench/briefing.json
+
+# The DEU III backtest (docs/backtest.md): scores every predictor on the shared file and writes the package's
+# results file, which the dashboard, the reports and the notebooks quote (tests/test_backtest_results.py checks it).
+DEU3 ?= ../shared/reference-data/deu3/deu3_dev.tsv
+backtest: $(STAMP)
+	$(BIN)/explorer backtest $(DEU3) --results explorer/backtest/deu3_results.json
 
 # Sensitivity (issue #18): the Sobol' indices and the tornado of the seed against its 10,000-draw Monte Carlo
 # measured in the same run (~1 min), then the click → "what to check first" panel time in Chromium (~3 min).

@@ -141,6 +141,10 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             write_atomic(folder / f"{scenario.id}.yaml", dumps(scenario.data))
         print(f"{len(issues)} scenario files written to {folder}", file=sys.stderr)
     result = backtest_issues(issues, args.path, tuple(args.predictor or PREDICTORS), args.seed, args.resamples)
+    if args.results:
+        from explorer.backtest.results import results_file
+
+        write_atomic(args.results, results_file(result))
     sys.stdout.write(BACKTEST_FORMATS[args.format](result))
     return 0
 
@@ -386,6 +390,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="bootstrap resamples of the proposals (default 2000)")
     p.add_argument("--scenarios", metavar="DIR", default=None,
                    help="also write every issue as a scenario file (YAML) into DIR")
+    p.add_argument("--results", metavar="FILE.json", default=None,
+                   help="also write the scores without the per-issue predictions (what `make backtest` writes into "
+                        "the package: explorer/backtest/deu3_results.json)")
     p.add_argument("--format", choices=sorted(FORMATS), default="text")
     p.set_defaults(func=cmd_backtest)
 

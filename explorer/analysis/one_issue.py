@@ -5,7 +5,8 @@ from an outcome x of the zone [lo, hi] (:mod:`explorer.analysis.utility` with on
 The packages of ``analyze`` (:mod:`explorer.analysis.packages`) are then one-dimensional:
 
 * the outcomes every bargainer prefers to no deal form the interval
-  F = [lo, hi] ∩ ⋂_p (x_p − 100(1 − r_p), x_p + 100(1 − r_p)); no ZOPA when it is empty;
+  F = [lo, hi] ∩ ⋂_p (x_p − 100(1 − r_p), x_p + 100(1 − r_p)); there is a ZOPA when some outcome of F
+  gives every bargainer more than ``ZOPA_TOLERANCE`` (10⁻⁹, as in ``analyze``);
 * **Nash**: argmax over F of Σ_p log g_p(x), strictly concave; its right derivative
   D⁺(x) = Σ_p s_p(x) / (100 g_p(x)) with s_p = +1 where x < x_p, −1 where x ≥ x_p, decreases in x, and the
   maximiser is where it changes sign: found by bisection to 10⁻¹² points;
@@ -22,19 +23,35 @@ from __future__ import annotations
 
 import numpy as np
 
+from explorer.analysis.packages import ZOPA_TOLERANCE
+
 TOLERANCE = 1e-12  # points of the scale
 STEPS = 200  # bisection steps at most (each halves the interval: 100 → 1e-12 in ~47)
 
 
 def feasible(position: np.ndarray, reservation: np.ndarray, lo: float = 0.0, hi: float = 100.0):
-    """(left, right) of the outcomes every bargainer strictly prefers to no deal, or None.
+    """(left, right): the part of the zone [lo, hi] where every bargainer gains, when some outcome there
+    gives every one more than ``ZOPA_TOLERANCE`` (the package ZOPA of ``analyze``); else None.
 
     >>> feasible(np.array([20., 60.]), np.array([0.5, 0.5]))
     (10.0, 70.0)
+    >>> feasible(np.array([0., 0.]), np.array([0., 0.]), 0.0, 0.0)   # a zone of one point
+    (0.0, 0.0)
     """
     reach = 100.0 * (1.0 - reservation)
     left, right = max(lo, float((position - reach).max())), min(hi, float((position + reach).min()))
-    return (left, right) if left < right else None
+    if left > right:
+        return None
+
+    def lowest_gain(x: float) -> float:
+        return float((1.0 - np.abs(x - position) / 100.0 - reservation).min())
+
+    def rising(x: float) -> bool:  # the smallest gain still grows to the right of x
+        gain = 1.0 - np.abs(x - position) / 100.0 - reservation
+        return bool((x < position[gain <= gain.min() + 1e-15]).all())
+
+    best = lowest_gain(_bisect(rising, left, right))
+    return (left, right) if best > ZOPA_TOLERANCE else None
 
 
 def _bisect(increasing_before: callable, left: float, right: float) -> float:

@@ -7,6 +7,7 @@ Rules: :mod:`.predictors` (what each predicts), :mod:`.scores` (how it is scored
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +90,17 @@ class Backtest:
                        for k, issue in enumerate(a.issues)],
             "capabilities": self.capability_table(),
         }
+
+
+def results_file(result: Backtest) -> str:
+    """The package's results file (:mod:`explorer.backtest.track_record`): the scores and breakdowns of
+    :meth:`Backtest.to_dict` without the per-issue predictions, the source named by its file name."""
+    from pathlib import Path
+
+    d = result.to_dict()
+    d.pop("issues")
+    d["source"] = Path(d["source"]).name
+    return json.dumps(d, indent=1, ensure_ascii=False) + "\n"
 
 
 def backtest_issues(issues: list[DeuIssue], source: str, predictors: tuple[str, ...] = PREDICTORS, seed: int = 0,

@@ -1,0 +1,42 @@
+"""The package's backtest results file (explorer/backtest/deu3_results.json) is what a fresh run gives.
+
+Needs ../shared/reference-data/deu3/deu3_dev.tsv beside the checkout (as CI has it); ``make backtest``
+writes the file again.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from explorer.backtest.results import backtest, results_file
+from explorer.backtest.track_record import PREDICTOR_OF, RESULTS, results, track_record
+from tests.conftest import ROOT
+
+DEU3 = ROOT.parent / "shared" / "reference-data" / "deu3" / "deu3_dev.tsv"
+
+
+def same(a, b) -> bool:
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) or isinstance(b, float):
+        return a == pytest.approx(b, abs=1e-6)
+    return a == b
+
+
+@pytest.mark.skipif(not DEU3.exists(), reason="needs ../shared/reference-data/deu3/deu3_dev.tsv")
+def test_the_committed_results_are_a_fresh_runs():
+    fresh = json.loads(results_file(backtest(str(DEU3))))
+    committed = json.loads((ROOT / "explorer" / "backtest" / RESULTS).read_text(encoding="utf-8"))
+    assert same(fresh, committed), "run `make backtest` and commit explorer/backtest/deu3_results.json"
+
+
+def test_every_shown_outcome_has_a_track_record():
+    names = {p["name"] for p in results()["predictors"]}
+    assert set(PREDICTOR_OF.values()) <= names
+    for outcome in PREDICTOR_OF:
+        sentence = track_record(outcome)
+        assert sentence.startswith("On 237 EU legislative decisions") and " points on average" in sentence

@@ -39,4 +39,6 @@ def test_every_shown_outcome_has_a_track_record():
     assert set(PREDICTOR_OF.values()) <= names
     for outcome in PREDICTOR_OF:
         sentence = track_record(outcome)
-        assert sentence.startswith("On 237 EU legislative decisions") and " points on average" in sentence
+        assert " EU legislative decisions (DEU III)" in sentence and " points on average" in sentence
+    assert track_record("compromise").startswith("On 237 EU legislative decisions")
+    assert track_record("nash").startswith("On the 223 of 237 EU legislative decisions (DEU III) where it exists")

@@ -37,5 +37,7 @@ def mae(outcome: str) -> tuple[float, int]:
 def track_record(outcome: str) -> str:
     """One sentence: how far the rule behind ``outcome`` missed real EU decisions on average."""
     error, issues = mae(outcome)
-    return (f"On {issues} EU legislative decisions (DEU III) this rule missed the outcome by {error:.1f} points "
-            "on average, on the 0–100 scale.")
+    total = results()["issues_with_outcome"]
+    where = f"{issues}" if issues == total else f"the {issues} of {total}"
+    return (f"On {where} EU legislative decisions (DEU III){'' if issues == total else ' where it exists'} this rule "
+            f"missed the outcome by {error:.1f} points on average, on the 0–100 scale.")

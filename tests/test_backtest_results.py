@@ -41,4 +41,6 @@ def test_every_shown_outcome_has_a_track_record():
         sentence = track_record(outcome)
         assert " EU legislative decisions (DEU III)" in sentence and " points on average" in sentence
     assert track_record("compromise").startswith("On 237 EU legislative decisions")
-    assert track_record("nash").startswith("On the 223 of 237 EU legislative decisions (DEU III) where it exists")
+    nash_issues = next(p["issues"] for p in results()["predictors"] if p["name"] == "nash")
+    assert nash_issues < 237  # no package beats everyone's reference point on some issues
+    assert track_record("nash").startswith(f"On the {nash_issues} of 237 EU legislative decisions (DEU III) where it exists")

@@ -61,7 +61,7 @@ bench: $(STAMP)
 # results file, which the dashboard, the reports and the notebooks quote (tests/test_backtest_results.py checks it).
 DEU3 ?= ../shared/reference-data/deu3/deu3_dev.tsv
 backtest: $(STAMP)
-	$(BIN)/explorer backtest $(DEU3) --results explorer/backtest/deu3_results.json
+	$(BIN)/explorer backtest $(DEU3) --results explorer/analysis/deu3_results.json
 
 # Sensitivity (issue #18): the Sobol' indices and the tornado of the seed against its 10,000-draw Monte Carlo
 # measured in the same run (~1 min), then the click → "what to check first" panel time in Chromium (~3 min).

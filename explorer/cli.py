@@ -392,7 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write every issue as a scenario file (YAML) into DIR")
     p.add_argument("--results", metavar="FILE.json", default=None,
                    help="also write the scores without the per-issue predictions (what `make backtest` writes into "
-                        "the package: explorer/backtest/deu3_results.json)")
+                        "the package: explorer/analysis/deu3_results.json)")
     p.add_argument("--format", choices=sorted(FORMATS), default="text")
     p.set_defaults(func=cmd_backtest)
 

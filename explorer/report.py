@@ -9,6 +9,7 @@ from typing import Any
 
 from explorer.analysis.analysis import Analysis
 from explorer.analysis.packages import ZOPA_TOLERANCE
+from explorer.analysis.track_record import mae
 from explorer.analysis.vocabulary import OUTCOME_SHORT, OUTCOMES
 
 PARTY_OUTCOMES = ("compromise", "nash", "kalai_smorodinsky")  # the parties' table: utility at these
@@ -54,6 +55,9 @@ def _tables(result: Analysis) -> list[tuple[str, list[str], list[list[str]]]]:
          parties),
         ("Concessions (cost to the conceding party, on baseline)",
          ["concession", "party", "cost", "active", "blocked"], concessions),
+        ("How good are these predictions? Each rule's mean absolute error on real EU decisions (DEU III backtest, "
+         "docs/backtest.md)", ["outcome", "missed by (points, mean)", "decisions scored"],
+         [[OUTCOME_SHORT[n], fmt(mae(n)[0]), str(mae(n)[1])] for n in OUTCOMES]),
     ]
 
 

@@ -1,4 +1,4 @@
-"""The package's backtest results file (explorer/backtest/deu3_results.json) is what a fresh run gives.
+"""The package's backtest results file (explorer/analysis/deu3_results.json) is what a fresh run gives.
 
 Needs ../shared/reference-data/deu3/deu3_dev.tsv beside the checkout (as CI has it); ``make backtest``
 writes the file again.
@@ -11,7 +11,7 @@ import json
 import pytest
 
 from explorer.backtest.results import backtest, results_file
-from explorer.backtest.track_record import PREDICTOR_OF, RESULTS, results, track_record
+from explorer.analysis.track_record import PREDICTOR_OF, RESULTS, results, track_record
 from tests.conftest import ROOT
 
 DEU3 = ROOT.parent / "shared" / "reference-data" / "deu3" / "deu3_dev.tsv"
@@ -30,8 +30,8 @@ def same(a, b) -> bool:
 @pytest.mark.skipif(not DEU3.exists(), reason="needs ../shared/reference-data/deu3/deu3_dev.tsv")
 def test_the_committed_results_are_a_fresh_runs():
     fresh = json.loads(results_file(backtest(str(DEU3))))
-    committed = json.loads((ROOT / "explorer" / "backtest" / RESULTS).read_text(encoding="utf-8"))
-    assert same(fresh, committed), "run `make backtest` and commit explorer/backtest/deu3_results.json"
+    committed = json.loads((ROOT / "explorer" / "analysis" / RESULTS).read_text(encoding="utf-8"))
+    assert same(fresh, committed), "run `make backtest` and commit explorer/analysis/deu3_results.json"
 
 
 def test_every_shown_outcome_has_a_track_record():

@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("report", "builder"),  # report: the text reports' shared helpers (the Monte Carlo's, deals', dynamics')
     ("montecarlo",),
     ("deals", "dynamics"),
-    ("sensitivity",),  # its targets include the BDM forecast's final median
+    ("sensitivity", "backtest"),  # both run the dynamic models (the BDM forecast as a target; every predictor)
     ("explorer",),
     ("app",),
     ("cli",),

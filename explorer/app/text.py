@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from explorer.analysis.analysis import Analysis
+from explorer.analysis.track_record import track_record
 from explorer.analysis.vocabulary import OUTCOME_LABELS, OUTCOME_MEANING
 from explorer.app.palette import party_colours
 from explorer.model.scenario import Scenario, blockers
@@ -157,14 +158,15 @@ def package_status_html(wanted: str, shown: str, analysis: Analysis, live: bool 
     """Which package the utility panel shows and why: beside the picker, the one place that says it.
     ``live`` False: for a page that does not change (the briefing)."""
     label = html.escape(OUTCOME_LABELS[shown])
+    record = f' <span class="track-record">{html.escape(track_record(shown))}</span>'
     if wanted == shown:
         return (f'<div class="package-status" data-shown="{shown}">Showing the <b>{label}</b>: '
-                f"{html.escape(OUTCOME_MEANING[shown])}.</div>")
+                f"{html.escape(OUTCOME_MEANING[shown])}.{record}</div>")
     why = (f"{analysis.deadlocked_issues} issue{'s are' if analysis.deadlocked_issues != 1 else ' is'} deadlocked"
            if analysis.deadlocked_issues else "no deal inside the zones beats every veto party's no-deal option")
     return (f'<div class="package-status fallback" data-shown="{shown}">Showing the <b>{label}</b> instead: '
             f"a {html.escape(OUTCOME_LABELS[wanted])} exists only when a package ZOPA does, and {why}."
-            + (" It appears here as soon as one opens." if live else "") + "</div>")
+            + (" It appears here as soon as one opens." if live else "") + record + "</div>")
 
 
 def scale_guide_html(scenario: Scenario) -> str:

@@ -93,7 +93,7 @@ class Backtest:
 
 
 def results_file(result: Backtest) -> str:
-    """The package's results file (:mod:`explorer.backtest.track_record`): the scores and breakdowns of
+    """The package's results file (:mod:`explorer.analysis.track_record`): the scores and breakdowns of
     :meth:`Backtest.to_dict` without the per-issue predictions, the source named by its file name."""
     from pathlib import Path
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+from explorer.analysis.track_record import track_record
 from explorer.dynamics.forecast import MODELS, Forecast
 from explorer.report import Table, fmt, formats
 
@@ -27,6 +28,7 @@ def _headline(forecast: Forecast) -> list[str]:
     ]
     if forecast.exchanges is not None:
         lines.append("Exchanges per round: " + ", ".join(str(int(n)) for n in forecast.exchanges))
+    lines.append("Its final median as a prediction: " + track_record(forecast.model) + " (docs/backtest.md)")
     if forecast.final_median is not None:
         lines.append(f"Uncertainty: {forecast.draws:,} draws of the coding uncertainty, seed {forecast.seed}")
     return lines

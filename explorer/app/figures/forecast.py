@@ -15,6 +15,7 @@ from typing import Any
 
 from explorer.app.figures.layout import axis, base_layout, text, wrap
 from explorer.app.palette import CURRENT, party_colours, party_symbols
+from explorer.analysis.track_record import track_record
 from explorer.dynamics.forecast import MODELS, Forecast
 
 KEY = "forecast"
@@ -153,6 +154,7 @@ def spread_html(result: Forecast | None, k: int, spread: dict | None, draws: int
                  f"(10th–90th percentile; median {_number(spread['p50'], span)}).")
     elif pending:
         words += " Its spread under the coding uncertainty is being computed…"
+    words += f' <span class="track-record">Its final median as a prediction: {html.escape(track_record(result.model))}</span>'
     return f'<div class="forecast-note">{words}</div>'
 
 

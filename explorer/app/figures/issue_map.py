@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from explorer.analysis.analysis import Analysis
+from explorer.analysis.track_record import track_record
 from explorer.analysis.vocabulary import OUTCOME_LABELS, OUTCOMES
 from explorer.app.figures.layout import axis, base_layout, text, wrap
 from explorer.app.palette import GAP, GUIDE, OUTCOME_STYLE, ZONE, party_colours, party_symbols
@@ -173,6 +174,7 @@ def legend(analysis: Analysis) -> list[dict[str, Any]]:
         symbol, colour = OUTCOME_STYLE[name]
         label = f"Predicted: {OUTCOME_LABELS[name]}" + (NO_PACKAGE if analysis.outcome(name) is None else "")
         items.append({"label": label, "mark": {"kind": "marker", "symbol": symbol.replace("-open", ""),
-                                               "open": symbol.endswith("-open"), "color": colour}})
+                                               "open": symbol.endswith("-open"), "color": colour},
+                      "note": track_record(name)})
     items.append({"label": POINT_LABEL, "mark": {"kind": "tick", "color": "#777"}})
     return items

@@ -1,7 +1,8 @@
 // Panel legends as HTML: one entry per mark, a small SVG and its label (set as text, never markup).
 // One home for the dashboard (prepended to board.js by board.py) and the briefing file
-// (explorer/app/briefing/document.py). Items are {label, mark: {kind, color, symbol, open}}, as the
-// figure modules' legend() functions make them (explorer/app/figures/).
+// (explorer/app/briefing/document.py). Items are {label, mark: {kind, color, symbol, open}, note}, as the
+// figure modules' legend() functions make them (explorer/app/figures/); a note (a predicted outcome's
+// track record) is an "i" mark whose tooltip is the note (set as an attribute, never markup).
 const SHAPES = {
   circle: '<circle cx="8" cy="8" r="5"/>',
   square: '<rect x="3.5" y="3.5" width="9" height="9"/>',
@@ -39,6 +40,15 @@ function renderLegend(list, items) {
     text.className = "legend-label";
     text.textContent = item.label;
     entry.append(text);
+    if (item.note) {
+      const note = document.createElement("span");
+      note.className = "legend-note";
+      note.tabIndex = 0;
+      note.title = String(item.note);
+      note.setAttribute("aria-label", String(item.note));
+      note.textContent = "i";
+      entry.append(note);
+    }
     list.append(entry);
   }
   list.hidden = !(items && items.length);

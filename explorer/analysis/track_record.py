@@ -24,7 +24,7 @@ PREDICTOR_OF = {"compromise": "compromise", "weighted_median": "weighted_median"
 @cache
 def results() -> dict:
     """The committed results file (scores of every predictor, without the per-issue predictions)."""
-    return json.loads(resources.files("explorer.backtest").joinpath(RESULTS).read_text(encoding="utf-8"))
+    return json.loads(resources.files("explorer.analysis").joinpath(RESULTS).read_text(encoding="utf-8"))
 
 
 def mae(outcome: str) -> tuple[float, int]:

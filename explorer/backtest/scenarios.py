@@ -61,33 +61,53 @@ def reservation(issue: DeuIssue, position: float) -> float:
 
 def issue_scenario(issue: DeuIssue, every_party_bargains: bool = False) -> Scenario:
     """The issue as a one-issue scenario (rules in the module docstring)."""
-    caps = capabilities(issue.decided, issue.procedure)
-    actors = [a for a in issue.positions if a in caps]
-    unanimity = issue.rule == "unanimity"
+    return proposal_scenario([issue], every_party_bargains)
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-") or "issue"
+
+
+def proposal_scenario(issues: list[DeuIssue], every_party_bargains: bool = False) -> Scenario:
+    """The issues of one proposal as one scenario: the parties with a seat and a position on any of them
+    (capabilities at the first issue's decision date), a veto for every state when an issue is decided by
+    unanimity, a no-deal utility from the first issue's reference point (rules in the module docstring)."""
+    first = issues[0]
+    caps = capabilities(first.decided, first.procedure)
+    actors = [a for a in dict.fromkeys(a for issue in issues for a in issue.positions) if a in caps]
+    unanimity = any(issue.rule == "unanimity" for issue in issues)
     veto = {a for a in actors if a in ("com", "ep") or unanimity}
     everyone = every_party_bargains or len(veto) < 2
     parties = [{"id": a, "name": NAMES[a], "capability": caps[a], "veto": everyone or a in veto,
-                "reservation": reservation(issue, issue.positions[a])} for a in actors]
-    issue_id = "".join(ch if ch.isalnum() else "-" for ch in issue.id.lower()).strip("-") or "issue"
-    cells = lambda a: f"p{a} = {issue.positions[a]:g}, s{a} = " + (  # noqa: E731
-        "blank (50 assumed)" if a in issue.defaulted_salience else f"{issue.saliences[a]:g}")
+                "reservation": reservation(first, first.positions[a]) if a in first.positions else 0.0}
+               for a in actors]
+
+    def cells(issue: DeuIssue, a: str) -> str:
+        salience = "blank (50 assumed)" if a in issue.defaulted_salience else f"{issue.saliences[a]:g}"
+        return f"p{a} = {issue.positions[a]:g}, s{a} = {salience}"
+
+    described = "; ".join(
+        f"issue {i.id}: reference point {'none recorded' if i.reference is None else f'{i.reference:g}'}, outcome "
+        f"{'none recorded' if i.outcome is None else f'{i.outcome:g}'}" for i in issues)
+    single = len(issues) == 1
     raw = {
-        "id": issue_id, "title": f"{issue.name}: issue {issue.id} ({issue.procedure}, {issue.rule})",
-        "as_of": issue.decided.isoformat(),
-        "description": (f"DEU III proposal {issue.proposal}, issue {issue.id}; reference point "
-                        f"{'none recorded' if issue.reference is None else f'{issue.reference:g}'}, outcome "
-                        f"{'none recorded' if issue.outcome is None else f'{issue.outcome:g}'}."
+        "id": _slug(first.id if single else first.proposal),
+        "title": f"{first.name}: " + (f"issue {first.id}" if single else f"proposal {first.proposal}")
+                 + f" ({first.procedure}, {'/'.join(dict.fromkeys(i.rule for i in issues))})",
+        "as_of": first.decided.isoformat(),
+        "description": (f"DEU III proposal {first.proposal}; {described}."
                         + (" Every party is a veto party here: the rules leave fewer than two."
                            if everyone and not every_party_bargains else "")),
         "sources": [SOURCE],
         "parties": parties,
-        "issues": [{"id": issue_id, "name": f"{issue.name}, issue {issue.id}", "low": "0 on DEU III's scale",
-                    "high": "100 on DEU III's scale"}],
-        "stances": [{"party": a, "issue": issue_id, "position": issue.positions[a],
-                     "salience": max(MIN_SALIENCE, issue.saliences[a]), "acceptable": [0.0, 100.0],
-                     "source": "deu3", "quote": f"line {issue.line}: {cells(a)}"} for a in actors],
+        "issues": [{"id": _slug(i.id), "name": f"{i.name}, issue {i.id}", "low": "0 on DEU III's scale",
+                    "high": "100 on DEU III's scale"} for i in issues],
+        "stances": [{"party": a, "issue": _slug(i.id), "position": i.positions[a],
+                     "salience": max(MIN_SALIENCE, i.saliences[a]), "acceptable": [0.0, 100.0],
+                     "source": "deu3", "quote": f"line {i.line}: {cells(i, a)}"}
+                    for i in issues for a in actors if a in i.positions],
     }
-    return Scenario.from_data(ScenarioData.model_validate(raw), source=f"DEU III line {issue.line}")
+    return Scenario.from_data(ScenarioData.model_validate(raw), source=f"DEU III line {first.line}")
 
 
 def bargaining_scenario(issue: DeuIssue) -> Scenario:

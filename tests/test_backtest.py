@@ -168,3 +168,22 @@ def test_the_cli_writes_json_and_scenarios(tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert [p["name"] for p in result["predictors"]] == ["compromise"]
     assert main(["validate", str(tmp_path / "out" / "a1.yaml")]) == 0
+
+
+def test_the_pre_registered_split_and_rule_by_hand():
+    import hashlib
+
+    from explorer.backtest.beyond import GRID, anchored, attempt, held_out
+
+    for proposal in ("d00032", "a", "x1", "prop-7"):
+        assert held_out(proposal) == (hashlib.sha256(proposal.encode()).digest()[0] % 3 == 0)
+    assert anchored(np.array([50.0, 80.0]), np.array([10.0, np.nan]), 0.5).tolist() == [30.0, 80.0]
+    assert GRID[0] == 0.0 and GRID[-1] == 1.0 and len(GRID) == 21
+    # outcomes at the reference point on every training proposal: λ = 1 fits them exactly
+    train = [p for p in (f"t{k}" for k in range(40)) if not held_out(p)][:4]
+    test = [p for p in (f"h{k}" for k in range(40)) if held_out(p)][:2]
+    rows = [row(f"{p}i", proposal=p, rp="0", out="0", com=("100", "50"), ep=("60", "50")) for p in train + test]
+    found = attempt(DeuArrays.from_issues(parse_deu(deu_text(*rows))), resamples=100)
+    assert found.weight == 1.0 and found.train_mae[1.0] == 0.0 and found.train_issues == 4
+    assert found.test_issues == 2 and found.test["mae"] == 0.0 and found.test_compromise["mae"] > 0
+    assert found.test["diff_vs_mean"] < 0 and found.wins

@@ -43,6 +43,18 @@ def tables(result: Backtest) -> list[Table]:
         out.append((f"Mean absolute error by {by}", header,
                     [[LABELS.get(name, name), *(f"{per[value][name]['mae']:.1f}" for value in per)]
                      for name in result.names]))
+    found = result.beyond()
+    if "note" in found:
+        return out
+    test, base = found["test"], found["test_compromise"]
+    out.append((f"Going beyond (pre-registered, docs/backtest_preregistration.md): the anchored compromise, λ = "
+                f"{found['weight']:g} tuned on {found['train_issues']} training issues, scored once on "
+                f"{found['test_issues']} held-out issues of {found['test_proposals']} proposals — "
+                + ("it wins" if found["wins"] else "it does not win (not shipped as a predictor)"),
+                ["rule (held-out part)", "MAE", "95 % interval", "vs compromise"],
+                [["anchored compromise", f"{test['mae']:.1f}", _ci(test["mae_ci"]),
+                  f"{test['diff_vs_mean']:+.2f} ({test['diff_ci'][0]:+.2f} to {test['diff_ci'][1]:+.2f})"],
+                 ["compromise", f"{base['mae']:.1f}", _ci(base["mae_ci"]), "–"]]))
     return out
 
 

@@ -89,7 +89,24 @@ class Backtest:
                         "predictions": {name: number(values[k]) for name, values in self.predictions.items()}}
                        for k, issue in enumerate(a.issues)],
             "capabilities": self.capability_table(),
+            "beyond": self.beyond(),
         }
+
+    def beyond(self) -> dict[str, Any]:
+        """The pre-registered attempt to beat the compromise (:mod:`.beyond`): λ, its held-out scores, verdict."""
+        from explorer.backtest.beyond import attempt
+
+        found = attempt(self.arrays, self.seed, self.resamples)
+        rule = "anchored compromise: (1 − λ)·compromise + λ·reference point"
+        if found is None:
+            return {"rule": rule, "note": "not tried: the training or the held-out part has no issue with an outcome"}
+        keys = ("issues", "mae", "mae_ci", "diff_vs_mean", "diff_ci")
+        return {"rule": rule,
+                "weight": found.weight, "train_issues": found.train_issues, "test_issues": found.test_issues,
+                "test_proposals": found.test_proposals,
+                "test": {k: found.test[k] for k in keys},
+                "test_compromise": {k: found.test_compromise[k] for k in keys[:3]},
+                "wins": found.wins}
 
 
 def results_file(result: Backtest) -> str:

@@ -44,3 +44,21 @@ def test_every_shown_outcome_has_a_track_record():
     nash_issues = next(p["issues"] for p in results()["predictors"] if p["name"] == "nash")
     assert nash_issues < 237  # no package beats everyone's reference point on some issues
     assert track_record("nash").startswith(f"On the {nash_issues} of 237 EU legislative decisions (DEU III) where it exists")
+
+
+@pytest.mark.skipif(not DEU3.exists(), reason="needs ../shared/reference-data/deu3/deu3_dev.tsv")
+def test_the_compromise_of_every_issue_is_the_hand_computation():
+    """Σ c·s·x / Σ c·s over the actors with a position and a seat, computed here in plain Python."""
+    from explorer.backtest.capabilities import capabilities
+    from explorer.backtest.deu import read_deu
+    from explorer.backtest.predictors import DeuArrays, weighted_rules
+
+    issues = read_deu(str(DEU3))
+    predicted = weighted_rules(DeuArrays.from_issues(issues))["compromise"]
+    for issue, value in zip(issues, predicted):
+        caps = capabilities(issue.decided, issue.procedure)
+        weights = {a: caps[a] * issue.saliences[a] for a in issue.positions if a in caps}
+        if sum(weights.values()) == 0:  # every salience 0: by capability alone
+            weights = {a: caps[a] for a in weights}
+        expected = sum(w * issue.positions[a] for a, w in weights.items()) / sum(weights.values())
+        assert value == pytest.approx(expected, abs=1e-9), issue.id

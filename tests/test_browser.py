@@ -148,7 +148,11 @@ def test_readable_without_a_guide(servers, page_at, size):
         assert issue.low in guide and issue.high in guide
         assert all(point.label in guide for point in issue.points)
     # the legend says what lines and dots are; Kalai–Smorodinsky is listed, not greyed out
-    legend = page.locator('section[data-panel="issue_map"] .explorer-legend li').all_inner_texts()
+    legend = page.locator('section[data-panel="issue_map"] .explorer-legend .legend-label').all_inner_texts()
+    # each predicted outcome carries its track record on real EU decisions as an info mark (hover)
+    notes = page.locator('section[data-panel="issue_map"] .explorer-legend .legend-note')
+    assert notes.count() == 4
+    assert all("EU legislative decisions (DEU III)" in notes.nth(k).get_attribute("title") for k in range(4))
     assert "Dot = ideal position, line = acceptable range" in legend
     assert "Predicted: Kalai–Smorodinsky package: none yet (needs a package ZOPA)" in legend
     assert page.evaluate("() => [...document.querySelectorAll('section[data-panel=\"issue_map\"] .traces')]"

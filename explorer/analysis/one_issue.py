@@ -29,6 +29,17 @@ TOLERANCE = 1e-12  # points of the scale
 STEPS = 200  # bisection steps at most (each halves the interval: 100 → 1e-12 in ~47)
 
 
+def gains(x: float, position: np.ndarray, reservation: np.ndarray) -> np.ndarray:
+    """g_p(x) = 1 − |x − x_p|/100 − r_p: each bargainer's gain over no deal at outcome x."""
+    return 1.0 - np.abs(x - position) / 100.0 - reservation
+
+
+def lowest_rises(x: float, position: np.ndarray, values: np.ndarray) -> bool:
+    """Whether min_p values_p grows to the right of x, ``values`` being increasing functions of the
+    gains (g_p itself, or g_p over a positive span): every bargainer at the minimum lies to the right."""
+    return bool((x < position[values <= values.min() + 1e-15]).all())
+
+
 def feasible(position: np.ndarray, reservation: np.ndarray, lo: float = 0.0, hi: float = 100.0):
     """(left, right): the part of the zone [lo, hi] where every bargainer gains, when some outcome there
     gives every one more than ``ZOPA_TOLERANCE`` (the package ZOPA of ``analyze``); else None.
@@ -42,16 +53,8 @@ def feasible(position: np.ndarray, reservation: np.ndarray, lo: float = 0.0, hi:
     left, right = max(lo, float((position - reach).max())), min(hi, float((position + reach).min()))
     if left > right:
         return None
-
-    def lowest_gain(x: float) -> float:
-        return float((1.0 - np.abs(x - position) / 100.0 - reservation).min())
-
-    def rising(x: float) -> bool:  # the smallest gain still grows to the right of x
-        gain = 1.0 - np.abs(x - position) / 100.0 - reservation
-        return bool((x < position[gain <= gain.min() + 1e-15]).all())
-
-    best = lowest_gain(_bisect(rising, left, right))
-    return (left, right) if best > ZOPA_TOLERANCE else None
+    maximin = _bisect(lambda x: lowest_rises(x, position, gains(x, position, reservation)), left, right)
+    return (left, right) if gains(maximin, position, reservation).min() > ZOPA_TOLERANCE else None
 
 
 def _bisect(increasing_before: callable, left: float, right: float) -> float:
@@ -86,7 +89,7 @@ def nash(position, reservation, lo: float = 0.0, hi: float = 100.0) -> float | N
     left, right = bounds
 
     def rising(x: float) -> bool:
-        gain = 1.0 - np.abs(x - position) / 100.0 - reservation
+        gain = gains(x, position, reservation)
         if (gain <= 0).any():  # at an end of F: the side it is on says which way is up
             return x < 0.5 * (left + right)
         return float((np.where(x < position, 1.0, -1.0) / gain).sum()) > 0
@@ -110,10 +113,4 @@ def kalai_smorodinsky(position, reservation, lo: float = 0.0, hi: float = 100.0)
     best = 1.0 - np.maximum(0.0, np.maximum(lo - position, position - hi)) / 100.0
     span = best - reservation
 
-    def rising(x: float) -> bool:
-        ratio = (1.0 - np.abs(x - position) / 100.0 - reservation) / span
-        lowest = ratio.min()
-        worst = np.isclose(ratio, lowest, rtol=0, atol=1e-15)
-        return bool((x < position[worst]).all())  # every bargainer at the minimum gains by moving right
-
-    return _bisect(rising, *bounds)
+    return _bisect(lambda x: lowest_rises(x, position, gains(x, position, reservation) / span), *bounds)

@@ -47,6 +47,17 @@ SENSITIVITY_SAMPLES = 256
 SENSITIVITY_TARGETS = ("deal", "agreement-gap", "redline-gap", "outcomes")
 
 
+def make_room(cache: dict, size: int) -> None:
+    """Drop the oldest entry of ``cache`` when it holds ``size`` already (the caches keep insertion order).
+
+    >>> cache = {"a": 1, "b": 2}
+    >>> make_room(cache, 2); cache
+    {'b': 2}
+    """
+    if len(cache) >= size:
+        cache.pop(next(iter(cache)))
+
+
 class Exploration:
     """A baseline scenario plus a set of active concessions."""
 
@@ -65,8 +76,7 @@ class Exploration:
     def analysis_for(self, active: Iterable[str]) -> Analysis:
         key = tuple(c.id for c in self.baseline.concessions if c.id in set(active))
         if key not in self._cache:
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.pop(next(iter(self._cache)))
+            make_room(self._cache, CACHE_SIZE)
             self._cache[key] = analyze(self.baseline.with_concessions(key))
         return self._cache[key]
 
@@ -88,8 +98,7 @@ class Exploration:
         of the scenario with ``active`` on; cached, without the per-draw arrays."""
         key = self._key(active)
         if key not in self._uncertain:
-            if len(self._uncertain) >= UNCERTAINTY_CACHE_SIZE:
-                self._uncertain.pop(next(iter(self._uncertain)))
+            make_room(self._uncertain, UNCERTAINTY_CACHE_SIZE)
             scenario = self.analysis_for(key).scenario
             self._uncertain[key] = uncertainty_from_normals(
                 scenario, ScenarioArrays.from_scenario(scenario), self._normals, self.seed, distances=False).chances()
@@ -100,8 +109,7 @@ class Exploration:
         ``active`` on: ``SENSITIVITY_SAMPLES`` base samples, this state's seed; cached."""
         key = self._key(active)
         if key not in self._sensitivities:
-            if len(self._sensitivities) >= UNCERTAINTY_CACHE_SIZE:
-                self._sensitivities.pop(next(iter(self._sensitivities)))
+            make_room(self._sensitivities, UNCERTAINTY_CACHE_SIZE)
             self._sensitivities[key] = sensitivity(self.analysis_for(key).scenario, "sobol", SENSITIVITY_TARGETS,
                                                    draws=SENSITIVITY_SAMPLES, seed=self.seed, engine="numpy")
         return self._sensitivities[key]
@@ -123,8 +131,7 @@ class Exploration:
         return self._forecasts[key]
 
     def _remember(self, key: tuple, result: Forecast) -> None:
-        if len(self._forecasts) >= FORECAST_CACHE_SIZE:
-            self._forecasts.pop(next(iter(self._forecasts)))
+        make_room(self._forecasts, FORECAST_CACHE_SIZE)
         self._forecasts[key] = result
 
     def forecast_spread_step(self, active: Iterable[str], model: str) -> Forecast | None:
@@ -135,8 +142,8 @@ class Exploration:
         if key in self._forecasts:
             return self._forecasts[key]
         total = FORECAST_DRAWS[model]
-        if key[:2] not in self._spread_parts and len(self._spread_parts) >= FORECAST_CACHE_SIZE:
-            self._spread_parts.pop(next(iter(self._spread_parts)))  # a set left half-drawn long ago
+        if key[:2] not in self._spread_parts:
+            make_room(self._spread_parts, FORECAST_CACHE_SIZE)  # drops a set left half-drawn long ago
         parts = self._spread_parts.setdefault(key[:2], [])
         start = sum(len(part) for part in parts)
         stop = min(total, start + FORECAST_CHUNK[model])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from explorer.backtest.results import BASELINE, BREAKDOWNS, Backtest
 from explorer.report import Table, formats
 
@@ -17,7 +19,7 @@ def _ci(values: list[float]) -> str:
 
 def headline(result: Backtest) -> list[str]:
     d = result.arrays
-    scored = int((d.outcome == d.outcome).sum())
+    scored = int(np.isfinite(d.outcome).sum())
     return [
         f"Backtest on {result.source}: {len(d.issues)} issues, {scored} with a recorded outcome",
         "Errors in points of each issue's 0–100 scale; intervals: 95 %, bootstrap over proposals "

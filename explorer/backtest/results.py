@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -42,12 +43,15 @@ class Backtest:
         rows = np.ones(len(a.issues), dtype=bool) if rows is None else rows
         proposals = a.column("proposal")
         counts = cluster_resamples(proposals, self.resamples, self.seed)
-        baseline = self.predictions.get(BASELINE)
-        if baseline is None:
-            baseline = predict(a, (BASELINE,))[BASELINE]
         keep = lambda values: np.where(rows, values, np.nan)  # noqa: E731
-        return {name: score(keep(values), keep(a.outcome), proposals, keep(baseline), counts)
+        return {name: score(keep(values), keep(a.outcome), proposals, keep(self.baseline), counts)
                 for name, values in self.predictions.items()}
+
+    @cached_property
+    def baseline(self) -> np.ndarray:
+        """(I,) the compromise, every rule's paired baseline (predicted once, if it is not scored itself)."""
+        found = self.predictions.get(BASELINE)
+        return found if found is not None else predict(self.arrays, (BASELINE,))[BASELINE]
 
     def breakdown(self, by: str) -> dict[str, dict[str, dict]]:
         """Scores per value of ``by`` (``procedure``, ``rule`` or ``period``)."""

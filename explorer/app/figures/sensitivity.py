@@ -14,6 +14,7 @@ from typing import Any
 from explorer.app.figures.layout import axis, base_layout, message, text, wrap
 from explorer.app.palette import GUIDE
 from explorer.app.state import SENSITIVITY_SAMPLES
+from explorer.sensitivity.factors import Factor
 from explorer.sensitivity.results import Sensitivity
 from explorer.sensitivity.targets import Target
 
@@ -58,6 +59,11 @@ def target_options(targets: list[Target]) -> list[tuple[str, str]]:
     return [(f"{t.label}{units[t.unit]}", t.key) for t in targets]
 
 
+def bar_label(factor: Factor) -> str:
+    """A bar's label: the stance, wrapped, and whether its number is quoted or an assumption."""
+    return wrap(factor.label, 34) + f" ({'assumption' if factor.assumption else 'quoted'})"
+
+
 def figure(result: Sensitivity | None, key: str = "deal", top: int = TOP) -> dict[str, Any]:
     """Horizontal bars of the ``top`` stances' total indices (%) for target ``key``, largest first."""
     layout = base_layout(
@@ -87,7 +93,7 @@ def figure(result: Sensitivity | None, key: str = "deal", top: int = TOP) -> dic
         conf = [100 * float(indices.total_conf[k, column]) for k in shown]
         data.append({
             "type": "bar", "orientation": "h", "name": KIND_LABELS[kind], "x": total,
-            "y": [wrap(f.label, 34) + f" ({'assumption' if f.assumption else 'quoted'})" for f in factors],
+            "y": [bar_label(f) for f in factors],
             "marker": {"color": colour},
             "error_x": {"type": "data", "array": conf, "color": "#333", "thickness": 1, "width": 3},
             "texttemplate": "%{x:.0f} %", "textposition": "inside", "insidetextanchor": "start",
@@ -99,9 +105,7 @@ def figure(result: Sensitivity | None, key: str = "deal", top: int = TOP) -> dic
                               "%{customdata[3]:.0f} %<br>%{customdata[5]}<extra></extra>"),
         })
     # categories in ranking order whatever the trace they are in
-    labels = [wrap(result.factors[k].label, 34) + f" ({'assumption' if result.factors[k].assumption else 'quoted'})"
-              for k in order]
-    layout["yaxis"].update(categoryorder="array", categoryarray=labels)
+    layout["yaxis"].update(categoryorder="array", categoryarray=[bar_label(result.factors[k]) for k in order])
     layout["height"] = 80 + 34 * len(order)
     reach = max(100 * float(indices.total[k, column] + indices.total_conf[k, column]) for k in order)
     layout["xaxis"]["range"] = [0, min(105.0, reach * 1.1 + 5)]  # the bars' own scale, never past 100 %
